@@ -1,0 +1,238 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import {
+  CLOSE,
+  encodeData,
+  decodeData,
+  parsePageMessage,
+  type BridgeInfo,
+  type BridgeMessage,
+  type ConnId,
+  type DeviceId,
+} from '../shared/bridge-wire.ts';
+import { APP_VERSION, WIRE_PROTOCOL_VERSION } from '../shared/version.ts';
+import { AnalyzerPorts } from './analyzer-ports.ts';
+import { DetachBuffer } from './detach-buffer.ts';
+import { FailureLimiter, tokenMatches } from './page-auth.ts';
+
+export interface BridgeOptions {
+  port: number;
+  /** Origins whose pages may attach (the cloud that serves the console). */
+  allowedOrigins: string[];
+  token: string;
+  /** How long analyzer sockets stay open after the page detaches (a reload). */
+  graceMs?: number;
+  /** Bytes buffered per device while detached. */
+  detachBufferBytes?: number;
+  log?: (line: string) => void;
+}
+
+/** Control messages are small; analyzer chunks are relayed in pieces well below this. */
+export const MAX_WS_PAYLOAD = 256 * 1024;
+const HELLO_TIMEOUT_MS = 5_000;
+export const DEFAULT_GRACE_MS = 20_000;
+const DEFAULT_DETACH_BUFFER = 1024 * 1024;
+
+export interface RunningBridge {
+  port: number;
+  info: BridgeInfo;
+  server: Server;
+  close(): Promise<void>;
+}
+
+export async function startBridge(opts: BridgeOptions): Promise<RunningBridge> {
+  const log = opts.log ?? ((line: string) => console.log(line));
+  const info: BridgeInfo = { version: APP_VERSION, wire: WIRE_PROTOCOL_VERSION, pid: process.pid, startedAt: new Date().toISOString() };
+  const limiter = new FailureLimiter();
+  const graceMs = opts.graceMs ?? DEFAULT_GRACE_MS;
+  let page: WebSocket | null = null;
+  let pageSince: string | null = null;
+  let graceTimer: NodeJS.Timeout | null = null;
+  const connDevice = new Map<ConnId, DeviceId>();
+  const buffers = new Map<DeviceId, DetachBuffer>();
+
+  const send = (msg: BridgeMessage): void => {
+    if (page && page.readyState === page.OPEN) page.send(JSON.stringify(msg));
+  };
+
+  const ports = new AnalyzerPorts({
+    deviceState: (device, state, detail) => {
+      log(`[bridge] device ${device}: ${state}${detail ? ` (${detail})` : ''}`);
+      send({ t: 'device-state', device, state, ...(detail ? { detail } : {}) });
+    },
+    connOpen: (device, conn, remoteAddress, remotePort) => {
+      connDevice.set(conn, device);
+      log(`[bridge] device ${device}: analyzer connected from ${remoteAddress}:${remotePort} (conn ${conn})`);
+      send({ t: 'conn-open', device, conn, remoteAddress, remotePort });
+    },
+    connData: (conn, at, bytes) => {
+      if (page) {
+        page.send(encodeData(conn, at, bytes));
+        return;
+      }
+      const device = connDevice.get(conn);
+      if (device === undefined) return;
+      let buf = buffers.get(device);
+      if (!buf) buffers.set(device, (buf = new DetachBuffer(opts.detachBufferBytes ?? DEFAULT_DETACH_BUFFER)));
+      buf.push({ conn, at, bytes: new Uint8Array(bytes) });
+    },
+    connClose: (device, conn, reason) => {
+      connDevice.delete(conn);
+      log(`[bridge] device ${device}: conn ${conn} closed (${reason})`);
+      send({ t: 'conn-close', device, conn, reason });
+    },
+  });
+
+  const http = createServer((req, res) => health(req, res));
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_WS_PAYLOAD });
+
+  function corsOrigin(req: IncomingMessage): string | null {
+    const origin = req.headers.origin;
+    return typeof origin === 'string' && opts.allowedOrigins.includes(origin) ? origin : null;
+  }
+
+  function health(req: IncomingMessage, res: ServerResponse): void {
+    const origin = corsOrigin(req);
+    const headers: Record<string, string> = { 'content-type': 'application/json', 'cache-control': 'no-store' };
+    if (origin) {
+      headers['access-control-allow-origin'] = origin;
+      headers.vary = 'Origin';
+    }
+    if (req.url !== '/health') {
+      res.writeHead(404, headers).end('{"error":"not found"}');
+      return;
+    }
+    res.writeHead(200, headers).end(
+      JSON.stringify({
+        ...info,
+        uptimeS: Math.round(process.uptime()),
+        attachedPage: pageSince ? { since: pageSince } : null,
+        listeners: ports.listeners(),
+      }),
+    );
+  }
+
+  http.on('upgrade', (req, socket, head) => {
+    const now = Date.now();
+    if (limiter.blocked(now)) {
+      socket.end('HTTP/1.1 429 Too Many Requests\r\n\r\n');
+      return;
+    }
+    if (!corsOrigin(req)) {
+      limiter.record(now);
+      log(`[bridge] refused a page from origin ${JSON.stringify(req.headers.origin ?? null)}: not in the allowed origins`);
+      // Completing the upgrade lets the page see a distinct close code instead of a bare failure.
+      wss.handleUpgrade(req, socket, head, (ws) => ws.close(CLOSE.badOrigin, 'origin not allowed'));
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws));
+  });
+
+  function onConnection(ws: WebSocket): void {
+    let attached = false;
+    const helloTimer = setTimeout(() => ws.close(CLOSE.helloTimeout, 'no hello'), HELLO_TIMEOUT_MS);
+    ws.on('error', (err) => log(`[bridge] page socket error: ${err.message}`));
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      if (!attached) {
+        clearTimeout(helloTimer);
+        const msg = isBinary ? null : parsePageMessage(data.toString());
+        if (!msg || msg.t !== 'hello') {
+          limiter.record(Date.now());
+          ws.close(CLOSE.protocolError, 'expected hello');
+          return;
+        }
+        if (!tokenMatches(opts.token, msg.token)) {
+          limiter.record(Date.now());
+          log('[bridge] refused a page: wrong pairing token');
+          ws.close(CLOSE.badToken, 'wrong pairing token');
+          return;
+        }
+        if (!msg.wire.includes(WIRE_PROTOCOL_VERSION)) {
+          log(`[bridge] refused a page speaking wire versions ${msg.wire.join(',')}; this bridge speaks ${WIRE_PROTOCOL_VERSION}`);
+          ws.close(CLOSE.wireMismatch, `bridge speaks wire protocol ${WIRE_PROTOCOL_VERSION}`);
+          return;
+        }
+        if (page && !msg.takeover) {
+          log('[bridge] refused a second page: another console window is attached');
+          ws.close(CLOSE.anotherPage, 'another console is attached');
+          return;
+        }
+        if (page) {
+          log('[bridge] a page took over; detaching the previous one');
+          page.close(CLOSE.takenOver, 'taken over by another console');
+        }
+        attached = true;
+        attach(ws);
+        return;
+      }
+      if (isBinary) {
+        const frame = decodeData(toBytes(data));
+        if (frame) ports.write(frame.conn, frame.payload);
+        return;
+      }
+      const msg = parsePageMessage(data.toString());
+      if (!msg) {
+        send({ t: 'error', message: 'unrecognised message' });
+        return;
+      }
+      if (msg.t === 'open-device') ports.open(msg.spec);
+      else if (msg.t === 'close-device') ports.close(msg.device);
+      else if (msg.t === 'disconnect') ports.disconnect(msg.conn);
+    });
+    ws.on('close', () => {
+      clearTimeout(helloTimer);
+      if (page === ws) detach();
+    });
+  }
+
+  function attach(ws: WebSocket): void {
+    page = ws;
+    pageSince = new Date().toISOString();
+    if (graceTimer) clearTimeout(graceTimer);
+    graceTimer = null;
+    log('[bridge] page attached');
+    send({ t: 'welcome', wire: WIRE_PROTOCOL_VERSION, bridge: info });
+    for (const l of ports.listeners()) send({ t: 'device-state', device: l.device, state: l.listening ? 'listening' : 'closed' });
+    for (const [conn, device] of connDevice) send({ t: 'conn-open', device, conn, remoteAddress: '', remotePort: 0 });
+    for (const buf of buffers.values()) for (const c of buf.drain()) ws.send(encodeData(c.conn, c.at, c.bytes));
+  }
+
+  function detach(): void {
+    page = null;
+    pageSince = null;
+    log(`[bridge] page detached; keeping analyzer sockets for ${graceMs} ms`);
+    graceTimer = setTimeout(() => {
+      log('[bridge] no page came back: closing analyzer sockets so analyzers keep their results');
+      ports.closeAll();
+      buffers.clear();
+    }, graceMs);
+  }
+
+  await new Promise<void>((ok, fail) => {
+    http.once('error', fail);
+    http.listen(opts.port, '127.0.0.1', () => ok());
+  });
+  const port = (http.address() as AddressInfo).port;
+  log(`[bridge] v${info.version} (wire ${info.wire}) listening on ws://127.0.0.1:${port}, pid ${info.pid}`);
+  return {
+    port,
+    info,
+    server: http,
+    close: async () => {
+      if (graceTimer) clearTimeout(graceTimer);
+      ports.closeAll();
+      for (const c of wss.clients) c.terminate();
+      await new Promise<void>((ok) => {
+        http.closeAllConnections();
+        http.close(() => ok());
+      });
+    },
+  };
+}
+
+function toBytes(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data));
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}

@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { StoredResult } from '../shared/cloud-api.ts';
+import { startDevCloud, type DevCloud } from '../sim/cloud/server.ts';
+import type { DemoPorts } from '../sim/cloud/seed.ts';
+import { launchChromium } from './chromium.ts';
+import { freePort, ROOT, spawnTs, type Spawned } from './processes.ts';
+
+export interface Stack {
+  cloud: DevCloud;
+  bridge: Spawned;
+  bridgePort: number;
+  bridgeToken: string;
+  ports: DemoPorts;
+  browser: Browser;
+  dataDir: string;
+  startBridge(): Promise<Spawned>;
+  /** Opens the console in a fresh browser context and waits until the named machine is listening. */
+  openConsole(opts?: { waitForMachine?: number; context?: BrowserContext }): Promise<Page>;
+  /** Resolves when the cloud holds at least `count` results matching the filter. */
+  waitForResults(filter: (r: StoredResult) => boolean, count?: number, timeoutMs?: number): Promise<StoredResult[]>;
+  close(): Promise<void>;
+}
+
+export async function startStack(opts: { graceMs?: number } = {}): Promise<Stack> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'lis-e2e-'));
+  const ports: DemoPorts = {
+    maglumi800: await freePort(),
+    maglumiX3: await freePort(),
+    udichem: await freePort(),
+    vitros: await freePort(),
+    dymind: await freePort(),
+  };
+  const bridgePort = await freePort();
+  const bridgeToken = randomBytes(16).toString('hex');
+  const cloud = await startDevCloud({
+    dataDir: join(dataDir, 'cloud'),
+    webRoot: join(ROOT, 'dist/web'),
+    ports,
+    bridge: { url: `ws://127.0.0.1:${bridgePort}`, token: bridgeToken },
+  });
+  const startBridge = async () => {
+    const b = spawnTs('bridge/main.ts', ['--port', String(bridgePort), '--origin', cloud.origin, '--data-dir', join(dataDir, 'bridge'), ...(opts.graceMs ? ['--grace-ms', String(opts.graceMs)] : [])], {
+      LIS_BRIDGE_TOKEN: bridgeToken,
+    });
+    await b.waitFor(/listening on ws:/);
+    return b;
+  };
+  const bridge = await startBridge();
+  const browser = await launchChromium();
+
+  const stack: Stack = {
+    cloud,
+    bridge,
+    bridgePort,
+    bridgeToken,
+    ports,
+    browser,
+    dataDir,
+    startBridge,
+    async openConsole({ waitForMachine = 3, context } = {}) {
+      const ctx = context ?? (await browser.newContext());
+      const page = await ctx.newPage();
+      page.on('console', (m) => {
+        if (process.env.E2E_VERBOSE) console.log(`[page] ${m.text()}`);
+      });
+      await page.goto(cloud.url);
+      await page.locator(`tr[data-machine="${waitForMachine}"] td.state-listening`).waitFor({ timeout: 20_000 });
+      return page;
+    },
+    waitForResults(filter, count = 1, timeoutMs = 20_000) {
+      return new Promise((ok, fail) => {
+        const check = () => {
+          const rows = cloud.store.results({}).filter(filter);
+          if (rows.length >= count) {
+            cloud.store.off('results', check);
+            clearTimeout(timer);
+            ok(rows);
+          }
+        };
+        const timer = setTimeout(() => {
+          cloud.store.off('results', check);
+          fail(new Error(`timed out waiting for ${count} result(s); the cloud holds ${cloud.store.results({}).length}`));
+        }, timeoutMs);
+        cloud.store.on('results', check);
+        check();
+      });
+    },
+    async close() {
+      await browser.close();
+      await stack.bridge.kill();
+      await cloud.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return stack;
+}

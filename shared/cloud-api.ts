@@ -1,0 +1,118 @@
+/**
+ * The cloud LIS API as this project uses it: the single place to adapt to the production backend.
+ * See cloud-api.md for which endpoints exist there today and which are new (marked NEW below).
+ * Paths are relative to `<origin>/api`; every call but login sends `X-Authorization: <token>`.
+ */
+
+export const API_PREFIX = '/api';
+export const AUTH_HEADER = 'X-Authorization';
+
+/** POST /auth/login (the production path may differ; the client takes it from one constant). */
+export const LOGIN_PATH = '/auth/login';
+export interface LoginRequest {
+  email: string;
+  password: string;
+}
+export interface LoginResponse {
+  token: string;
+}
+
+export type DriverKey = 'maglumi_astm' | 'udichem_astm' | 'vitros_astm' | 'dymind_hl7' | 'generic_astm' | 'generic_hl7';
+
+export interface ConnectionSettings {
+  /** Our role: `server` = we listen for the analyzer, `client` = we connect to it. */
+  mode: 'server' | 'client';
+  host?: string;
+  port?: number;
+  baud_rate?: number;
+  data_bits?: number;
+  parity?: 'none' | 'even' | 'odd';
+  stop_bits?: number;
+  charset?: string;
+  /** IANA zone of the analyzer's clock (its timestamps carry none). */
+  timezone?: string;
+  /** The lab PC (station) that drives this analyzer. */
+  station?: string;
+  /** Analyzer addresses allowed to connect in server mode. */
+  allowed_peers?: string[];
+  [extra: string]: unknown;
+}
+
+export interface TestMapping {
+  analyzer_code: string;
+  test_code: string;
+  units?: string;
+}
+
+/** GET /lis/machines */
+export interface Machine {
+  id: number;
+  name: string;
+  code: string;
+  driver: DriverKey | string;
+  transport: 'tcp' | 'serial';
+  connection_settings: ConnectionSettings;
+  tests?: TestMapping[];
+}
+
+/** GET /lis/machines/{id}/orders?barcode= */
+export interface OrderResponse {
+  barcode: string;
+  /** Analyzer test codes; empty when the tube has nothing ordered on this analyzer. */
+  tests: string[];
+  specimen_type?: string;
+  priority?: 'routine' | 'stat';
+  patient?: { sex?: 'M' | 'F' | 'U'; birth_date?: string };
+}
+
+/** GET /lis/machines/{id}/work-orders */
+export interface WorkOrder {
+  barcode: string;
+  tests: string[];
+  specimen_type?: string;
+  priority?: 'routine' | 'stat';
+}
+
+/** One result as posted. `idempotency_key` is NEW: the backend must honour it (see cloud-api.md). */
+export interface ResultItem {
+  idempotency_key: string;
+  machine_id: number;
+  barcode: string;
+  test_code: string;
+  test_id: string;
+  value: string;
+  units: string;
+  reference_range: string;
+  flags: string[];
+  status: string;
+  completed_at_raw: string;
+  received_at: string;
+  qc?: boolean;
+}
+
+/** POST /lis/machine-results */
+export interface PostResultsRequest {
+  results: ResultItem[];
+}
+export type ResultItemOutcome =
+  | { idempotency_key: string; status: 'stored'; id: number }
+  | { idempotency_key: string; status: 'duplicate'; id: number }
+  | { idempotency_key: string; status: 'rejected'; reason: string };
+export interface PostResultsResponse {
+  items: ResultItemOutcome[];
+}
+
+/** GET /lis/machine-results?machine_id=&barcode= (NEW; what tests and the demo read). */
+export interface StoredResult extends ResultItem {
+  id: number;
+  stored_at: string;
+}
+
+/**
+ * GET /dev/bootstrap (dev cloud only, NEW): demo credentials and the bridge pairing, so that the
+ * demo console runs with no clicks. A production backend answers 404 and the console asks.
+ */
+export interface DevBootstrap {
+  login: LoginRequest;
+  bridge: { url: string; token: string };
+}

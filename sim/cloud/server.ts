@@ -1,0 +1,136 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { API_PREFIX, AUTH_HEADER, LOGIN_PATH, type DevBootstrap, type PostResultsRequest } from '../../shared/cloud-api.ts';
+import { DEMO_PORTS, DEMO_USER, type DemoPorts } from './seed.ts';
+import { serveStatic } from './static-files.ts';
+import { CloudStore } from './store.ts';
+
+export interface CloudOptions {
+  port?: number;
+  host?: string;
+  dataDir: string;
+  webRoot?: string;
+  ports?: DemoPorts;
+  bridge?: { url: string; token: string };
+}
+
+/** Switches tests flip to make the cloud misbehave the way real ones do. */
+export interface CloudFaults {
+  /** HTTP status the results endpoint answers instead of working (e.g. 500). */
+  resultsStatus: number | null;
+}
+
+export interface DevCloud {
+  url: string;
+  origin: string;
+  store: CloudStore;
+  faults: CloudFaults;
+  server: Server;
+  close(): Promise<void>;
+}
+
+const MAX_BODY = 8 * 1024 * 1024;
+
+export async function startDevCloud(opts: CloudOptions): Promise<DevCloud> {
+  const store = new CloudStore(opts.dataDir, opts.ports ?? DEMO_PORTS);
+  const tokens = new Set<string>();
+  const faults: CloudFaults = { resultsStatus: null };
+  const webRoot = resolve(opts.webRoot ?? 'dist/web');
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      console.error('[cloud] handler failed:', err);
+      if (!res.headersSent) json(res, 500, { error: 'internal error' });
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (!url.pathname.startsWith(API_PREFIX + '/')) return serveStatic(webRoot, url.pathname, res);
+    const path = url.pathname.slice(API_PREFIX.length);
+
+    if (req.method === 'POST' && path === LOGIN_PATH) {
+      const body = (await readJson(req)) as { email?: string; password?: string } | null;
+      if (body?.email !== DEMO_USER.email || body?.password !== DEMO_USER.password) return json(res, 401, { error: 'wrong email or password' });
+      const token = randomBytes(24).toString('hex');
+      tokens.add(token);
+      return json(res, 200, { token });
+    }
+    if (req.method === 'GET' && path === '/dev/bootstrap') {
+      if (!opts.bridge) return json(res, 404, { error: 'no bridge configured' });
+      const boot: DevBootstrap = { login: DEMO_USER, bridge: opts.bridge };
+      return json(res, 200, boot);
+    }
+
+    const token = req.headers[AUTH_HEADER.toLowerCase()];
+    if (typeof token !== 'string' || !tokens.has(token)) return json(res, 401, { error: 'not logged in' });
+
+    let m: RegExpMatchArray | null;
+    if (req.method === 'GET' && path === '/lis/machines') return json(res, 200, store.machines());
+    if (req.method === 'GET' && (m = path.match(/^\/lis\/machines\/(\d+)\/orders$/))) {
+      const id = Number(m[1]);
+      if (!store.machine(id)) return json(res, 404, { error: 'unknown machine' });
+      return json(res, 200, store.order(id, url.searchParams.get('barcode') ?? ''));
+    }
+    if (req.method === 'GET' && (m = path.match(/^\/lis\/machines\/(\d+)\/work-orders$/))) {
+      const id = Number(m[1]);
+      if (!store.machine(id)) return json(res, 404, { error: 'unknown machine' });
+      return json(res, 200, store.workOrders(id));
+    }
+    if (path === '/lis/machine-results') {
+      if (req.method === 'POST') {
+        if (faults.resultsStatus !== null) return json(res, faults.resultsStatus, { error: 'injected fault' });
+        const body = (await readJson(req)) as PostResultsRequest | null;
+        if (!body || !Array.isArray(body.results)) return json(res, 400, { error: 'expected {results: [...]}' });
+        return json(res, 200, store.postResults(body.results));
+      }
+      if (req.method === 'GET') {
+        const machine = url.searchParams.get('machine_id');
+        const barcode = url.searchParams.get('barcode');
+        return json(res, 200, store.results({ machineId: machine ? Number(machine) : undefined, barcode: barcode ?? undefined }));
+      }
+    }
+    return json(res, 404, { error: 'not found' });
+  }
+
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => ok());
+  });
+  const addr = server.address() as AddressInfo;
+  const origin = `http://${opts.host ?? '127.0.0.1'}:${addr.port}`;
+  return {
+    url: origin + '/',
+    origin,
+    store,
+    faults,
+    server,
+    close: () =>
+      new Promise<void>((ok) => {
+        server.closeAllConnections();
+        server.close(() => ok());
+      }),
+  };
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY) return null;
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    return null;
+  }
+}

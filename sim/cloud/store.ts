@@ -1,0 +1,104 @@
+import { EventEmitter } from 'node:events';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Machine, OrderResponse, PostResultsResponse, ResultItem, ResultItemOutcome, StoredResult } from '../../shared/cloud-api.ts';
+import { demoMachines, demoOrders, type DemoPorts, DEMO_PORTS } from './seed.ts';
+
+interface State {
+  machines: Machine[];
+  orders: Record<number, OrderResponse[]>;
+  results: StoredResult[];
+  nextResultId: number;
+}
+
+/**
+ * The dev cloud's state, kept in one JSON file. Writes go to a temporary file renamed over the old
+ * one, so a killed dev cloud never leaves half a file behind.
+ */
+export class CloudStore extends EventEmitter<{ results: [StoredResult[]] }> {
+  private state: State;
+  private readonly file: string;
+  private readonly byKey = new Map<string, StoredResult>();
+
+  constructor(dataDir: string, ports: DemoPorts = DEMO_PORTS) {
+    super();
+    this.file = join(dataDir, 'cloud-state.json');
+    this.state = this.load() ?? { machines: demoMachines(ports), orders: demoOrders(), results: [], nextResultId: 1 };
+    for (const r of this.state.results) this.byKey.set(r.idempotency_key, r);
+    this.save();
+  }
+
+  private load(): State | null {
+    try {
+      return JSON.parse(readFileSync(this.file, 'utf8')) as State;
+    } catch {
+      return null;
+    }
+  }
+
+  private save(): void {
+    mkdirSync(dirname(this.file), { recursive: true });
+    const tmp = `${this.file}.tmp`;
+    writeFileSync(tmp, JSON.stringify(this.state, null, 1));
+    renameSync(tmp, this.file);
+  }
+
+  machines(): Machine[] {
+    return this.state.machines;
+  }
+
+  machine(id: number): Machine | undefined {
+    return this.state.machines.find((m) => m.id === id);
+  }
+
+  order(machineId: number, barcode: string): OrderResponse {
+    const found = (this.state.orders[machineId] ?? []).find((o) => o.barcode === barcode);
+    return found ?? { barcode, tests: [] };
+  }
+
+  workOrders(machineId: number): OrderResponse[] {
+    return (this.state.orders[machineId] ?? []).filter((o) => o.tests.length > 0);
+  }
+
+  /** Stores a batch; a key seen before returns the row it already made, never a second one. */
+  postResults(items: ResultItem[]): PostResultsResponse {
+    const out: ResultItemOutcome[] = [];
+    const added: StoredResult[] = [];
+    for (const item of items) {
+      const problem = validate(item, this);
+      if (problem) {
+        out.push({ idempotency_key: String(item?.idempotency_key ?? ''), status: 'rejected', reason: problem });
+        continue;
+      }
+      const existing = this.byKey.get(item.idempotency_key);
+      if (existing) {
+        out.push({ idempotency_key: item.idempotency_key, status: 'duplicate', id: existing.id });
+        continue;
+      }
+      const row: StoredResult = { ...item, id: this.state.nextResultId++, stored_at: new Date().toISOString() };
+      this.state.results.push(row);
+      this.byKey.set(row.idempotency_key, row);
+      added.push(row);
+      out.push({ idempotency_key: item.idempotency_key, status: 'stored', id: row.id });
+    }
+    this.save();
+    if (added.length > 0) this.emit('results', added);
+    return { items: out };
+  }
+
+  results(filter: { machineId?: number; barcode?: string }): StoredResult[] {
+    return this.state.results.filter(
+      (r) => (filter.machineId === undefined || r.machine_id === filter.machineId) && (filter.barcode === undefined || r.barcode === filter.barcode),
+    );
+  }
+}
+
+function validate(item: ResultItem, store: CloudStore): string | null {
+  if (typeof item !== 'object' || item === null) return 'not an object';
+  if (typeof item.idempotency_key !== 'string' || item.idempotency_key.length < 8) return 'idempotency_key missing';
+  if (!store.machine(item.machine_id)) return `unknown machine ${String(item.machine_id)}`;
+  if (typeof item.barcode !== 'string' || item.barcode === '') return 'barcode missing';
+  if (typeof item.test_code !== 'string' || item.test_code === '') return 'test_code missing';
+  if (typeof item.value !== 'string') return 'value must be the analyzer text';
+  return null;
+}

@@ -1,0 +1,86 @@
+import {
+  API_PREFIX,
+  AUTH_HEADER,
+  LOGIN_PATH,
+  type DevBootstrap,
+  type LoginResponse,
+  type Machine,
+  type PostResultsResponse,
+  type ResultItem,
+} from '../../shared/cloud-api.ts';
+
+/** A failure the outbox can act on: it needs to know whether to retry, re-login or give up. */
+export class CloudError extends Error {
+  constructor(
+    message: string,
+    readonly status: number | null,
+  ) {
+    super(message);
+  }
+  get unauthorized(): boolean {
+    return this.status === 401;
+  }
+  /** Network errors, 5xx and 429 are worth retrying; other 4xx are the request's own fault. */
+  get retryable(): boolean {
+    return this.status === null || this.status >= 500 || this.status === 429;
+  }
+}
+
+const REQUEST_TIMEOUT_MS = 15_000;
+
+export class CloudClient {
+  token: string | null = null;
+
+  constructor(private readonly origin: string) {}
+
+  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (this.token) headers[AUTH_HEADER] = this.token;
+    let res: Response;
+    try {
+      res = await fetch(this.origin + API_PREFIX + path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+    } catch (err) {
+      throw new CloudError(`cloud unreachable: ${(err as Error).message}`, null);
+    }
+    if (!res.ok) {
+      let reason = res.statusText;
+      try {
+        reason = ((await res.json()) as { error?: string }).error ?? reason;
+      } catch {
+        // body was not JSON; the status text will do
+      }
+      throw new CloudError(`${method} ${path}: ${res.status} ${reason}`, res.status);
+    }
+    return (await res.json()) as T;
+  }
+
+  /** Dev cloud only; a production backend answers 404 and the console asks the user instead. */
+  async devBootstrap(): Promise<DevBootstrap | null> {
+    try {
+      return await this.request<DevBootstrap>('GET', '/dev/bootstrap');
+    } catch (err) {
+      if (err instanceof CloudError && err.status === 404) return null;
+      throw err;
+    }
+  }
+
+  async login(email: string, password: string): Promise<string> {
+    const { token } = await this.request<LoginResponse>('POST', LOGIN_PATH, { email, password });
+    this.token = token;
+    return token;
+  }
+
+  machines(): Promise<Machine[]> {
+    return this.request<Machine[]>('GET', '/lis/machines');
+  }
+
+  postResults(results: ResultItem[]): Promise<PostResultsResponse> {
+    return this.request<PostResultsResponse>('POST', '/lis/machine-results', { results });
+  }
+}

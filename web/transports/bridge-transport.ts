@@ -1,0 +1,137 @@
+import {
+  CLOSE,
+  decodeData,
+  encodeData,
+  type BridgeInfo,
+  type BridgeMessage,
+  type ConnId,
+  type DeviceId,
+  type DeviceSpec,
+  type DeviceState,
+  type PageMessage,
+} from '../../shared/bridge-wire.ts';
+import { SUPPORTED_WIRE_VERSIONS } from '../../shared/version.ts';
+
+export type BridgeLinkState = 'connecting' | 'connected' | 'down' | 'refused';
+
+export interface BridgeEvents {
+  state(state: BridgeLinkState, detail?: string): void;
+  welcome(info: BridgeInfo): void;
+  deviceState(device: DeviceId, state: DeviceState, detail?: string): void;
+  connOpen(device: DeviceId, conn: ConnId, remote: string): void;
+  connClose(device: DeviceId, conn: ConnId, reason: string): void;
+  data(conn: ConnId, at: number, bytes: Uint8Array): void;
+}
+
+/** What each refusal means for the person at the PC. */
+const REFUSALS: Record<number, string> = {
+  [CLOSE.badOrigin]: 'The bridge does not accept this console\'s address. Reinstall the bridge from this console\'s download page.',
+  [CLOSE.badToken]: 'The bridge is not paired with this console. Enter the pairing code shown by the bridge in Settings.',
+  [CLOSE.wireMismatch]: 'The bridge is a different version than this console needs. Update the bridge.',
+  [CLOSE.anotherPage]: 'Another console window on this PC is driving the analyzers. Close it, or take over from here.',
+  [CLOSE.takenOver]: 'Another console window took over the analyzers.',
+};
+
+const RECONNECT_MIN_MS = 500;
+const RECONNECT_MAX_MS = 10_000;
+
+/** The WebSocket to the bridge on this PC, reconnecting with backoff for as long as it is wanted. */
+export class BridgeTransport {
+  private ws: WebSocket | null = null;
+  private stopped = false;
+  private delay = RECONNECT_MIN_MS;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(
+    private readonly url: string,
+    private readonly token: string,
+    private readonly events: BridgeEvents,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.connect();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.ws?.close(1000, 'console stopping');
+    this.ws = null;
+  }
+
+  get connected(): boolean {
+    return this.ws?.readyState === WebSocket.OPEN;
+  }
+
+  private connect(): void {
+    this.events.state('connecting');
+    const ws = new WebSocket(this.url);
+    ws.binaryType = 'arraybuffer';
+    this.ws = ws;
+    let welcomed = false;
+    ws.onopen = () => {
+      this.sendJson({ t: 'hello', wire: [...SUPPORTED_WIRE_VERSIONS], token: this.token, app: 'lis-console' });
+    };
+    ws.onmessage = (ev: MessageEvent) => {
+      if (ev.data instanceof ArrayBuffer) {
+        const frame = decodeData(new Uint8Array(ev.data));
+        if (frame) this.events.data(frame.conn, frame.at, frame.payload);
+        return;
+      }
+      const msg = JSON.parse(String(ev.data)) as BridgeMessage;
+      switch (msg.t) {
+        case 'welcome':
+          welcomed = true;
+          this.delay = RECONNECT_MIN_MS;
+          this.events.state('connected');
+          this.events.welcome(msg.bridge);
+          break;
+        case 'device-state':
+          this.events.deviceState(msg.device, msg.state, msg.detail);
+          break;
+        case 'conn-open':
+          this.events.connOpen(msg.device, msg.conn, msg.remoteAddress);
+          break;
+        case 'conn-close':
+          this.events.connClose(msg.device, msg.conn, msg.reason);
+          break;
+        case 'error':
+          console.warn('[bridge]', msg.message);
+          break;
+      }
+    };
+    ws.onclose = (ev: CloseEvent) => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      const refusal = REFUSALS[ev.code];
+      if (refusal) this.events.state('refused', refusal);
+      else this.events.state('down', welcomed ? 'The bridge connection was lost; reconnecting.' : 'The bridge is not running on this PC. Start it (or install it) and this console connects by itself.');
+      if (this.stopped) return;
+      this.timer = setTimeout(() => this.connect(), this.delay);
+      this.delay = Math.min(RECONNECT_MAX_MS, this.delay * 2);
+    };
+  }
+
+  private sendJson(msg: PageMessage): void {
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(msg));
+  }
+
+  openDevice(spec: DeviceSpec): void {
+    this.sendJson({ t: 'open-device', spec });
+  }
+
+  closeDevice(device: DeviceId): void {
+    this.sendJson({ t: 'close-device', device });
+  }
+
+  disconnect(conn: ConnId): void {
+    this.sendJson({ t: 'disconnect', conn });
+  }
+
+  write(conn: ConnId, bytes: Uint8Array): boolean {
+    if (this.ws?.readyState !== WebSocket.OPEN) return false;
+    this.ws.send(encodeData(conn, Date.now(), bytes));
+    return true;
+  }
+}
