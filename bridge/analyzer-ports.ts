@@ -1,4 +1,4 @@
-import { createServer, Socket, type Server } from 'node:net';
+import { connect, createServer, Socket, type Server } from 'node:net';
 import type { ConnId, DeviceId, DeviceSpec, DeviceState } from '../shared/bridge-wire.ts';
 
 export interface PortEvents {
@@ -6,13 +6,22 @@ export interface PortEvents {
   connOpen(device: DeviceId, conn: ConnId, remoteAddress: string, remotePort: number): void;
   connData(conn: ConnId, at: number, bytes: Uint8Array): void;
   connClose(device: DeviceId, conn: ConnId, reason: string): void;
+  peerRefused(device: DeviceId, remoteAddress: string): void;
 }
 
 interface Device {
   spec: DeviceSpec;
   server: Server | null;
   conns: Set<ConnId>;
+  /** Connect mode: the pending reconnect, and how long the next wait is. */
+  retry: ReturnType<typeof setTimeout> | null;
+  retryMs: number;
 }
+
+/** Connect mode backs off to this, so an analyzer that is switched off is not hammered. */
+const RECONNECT_MIN_MS = 1_000;
+const RECONNECT_MAX_MS = 30_000;
+const KEEPALIVE_MS = 30_000;
 
 /**
  * The analyzer side of the bridge: TCP listeners and connections, one device each. It moves bytes
@@ -32,10 +41,30 @@ export class AnalyzerPorts {
       return;
     }
     if (existing) this.close(spec.device);
-    const device: Device = { spec, server: null, conns: new Set() };
+    const device: Device = { spec, server: null, conns: new Set(), retry: null, retryMs: RECONNECT_MIN_MS };
     this.devices.set(spec.device, device);
     if (spec.mode === 'server') this.listen(device);
-    else this.events.deviceState(spec.device, 'error', 'connect mode is not supported by this bridge version');
+    else this.dial(device);
+  }
+
+  /** Connect mode: we call the analyzer, and call again with backoff whenever the line drops. */
+  private dial(device: Device): void {
+    const { spec } = device;
+    device.retry = null;
+    this.events.deviceState(spec.device, 'connecting');
+    const socket = connect({ host: spec.host ?? '', port: spec.port });
+    socket.once('connect', () => {
+      device.retryMs = RECONNECT_MIN_MS;
+      this.adopt(device, socket);
+    });
+    socket.once('error', (err) => {
+      if (socket.connecting) this.events.deviceState(spec.device, 'error', `cannot reach ${spec.host}:${spec.port}: ${err.message}`);
+    });
+    socket.once('close', () => {
+      if (this.devices.get(spec.device) !== device) return;
+      device.retry = setTimeout(() => this.dial(device), device.retryMs);
+      device.retryMs = Math.min(RECONNECT_MAX_MS, device.retryMs * 2);
+    });
   }
 
   private listen(device: Device): void {
@@ -58,15 +87,20 @@ export class AnalyzerPorts {
     const remote = normaliseAddress(socket.remoteAddress ?? '');
     const allowed = device.spec.allowedPeers;
     if (allowed && allowed.length > 0 && !allowed.includes(remote)) {
-      console.warn(`[bridge] refused ${remote} on device ${device.spec.device}: not in its allowed analyzer addresses`);
+      this.events.peerRefused(device.spec.device, remote);
       socket.destroy();
       return;
     }
+    this.adopt(device, socket);
+  }
+
+  private adopt(device: Device, socket: Socket): void {
+    const remote = normaliseAddress(socket.remoteAddress ?? '');
     const conn = this.nextConn++;
     device.conns.add(conn);
     this.sockets.set(conn, { device: device.spec.device, socket });
     socket.setNoDelay(true);
-    socket.setKeepAlive(true, 30_000);
+    socket.setKeepAlive(true, KEEPALIVE_MS);
     this.events.connOpen(device.spec.device, conn, remote, socket.remotePort ?? 0);
     socket.on('data', (chunk: Buffer) => this.events.connData(conn, Date.now(), chunk));
     let reason = 'closed by analyzer';
@@ -95,6 +129,7 @@ export class AnalyzerPorts {
     const d = this.devices.get(device);
     if (!d) return;
     this.devices.delete(device);
+    if (d.retry) clearTimeout(d.retry);
     d.server?.close();
     for (const conn of d.conns) this.sockets.get(conn)?.socket.destroy();
     this.events.deviceState(device, 'closed');
@@ -104,9 +139,10 @@ export class AnalyzerPorts {
     for (const id of [...this.devices.keys()]) this.close(id);
   }
 
-  listeners(): { device: DeviceId; port: number; listening: boolean; connections: number }[] {
+  listeners(): { device: DeviceId; mode: DeviceSpec['mode']; port: number; listening: boolean; connections: number }[] {
     return [...this.devices.values()].map((d) => ({
       device: d.spec.device,
+      mode: d.spec.mode,
       port: d.spec.port,
       listening: d.server?.listening ?? false,
       connections: d.conns.size,

@@ -1,11 +1,12 @@
 import { connect, createServer, type Server } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { CLOSE, decodeData, encodeData, type BridgeMessage } from '../shared/bridge-wire.ts';
 import { freePort, spawnTs, type Spawned } from '../e2e/processes.ts';
+import { MAX_WS_PAYLOAD } from './bridge-server.ts';
 
 const ORIGIN = 'http://127.0.0.1:8080';
 const TOKEN = 'a'.repeat(32);
@@ -81,7 +82,43 @@ describe('the bridge process', () => {
     expect(await foreign.closed).toBe(CLOSE.badOrigin);
     const unpaired = await FakePage.open(port, ORIGIN, 'b'.repeat(32));
     expect(await unpaired.closed).toBe(CLOSE.badToken);
-    expect(bridge.output()).toMatch(/refused a page from origin "https:\/\/evil.example"/);
+    await bridge.waitFor(/page-refused why=wrong pairing token/);
+    const logged = readFileSync(join(dataDir, 'bridge.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(logged).toContainEqual(expect.objectContaining({ level: 'warn', event: 'page-refused', origin: 'https://evil.example' }));
+    expect(logged).toContainEqual(expect.objectContaining({ level: 'warn', event: 'page-refused', why: 'wrong pairing token' }));
+  });
+
+  it('closes a page that sends an oversized message, and stays up for the next', async () => {
+    const page = await FakePage.open(port, ORIGIN, TOKEN, true);
+    await page.message('welcome');
+    page.ws.send(new Uint8Array(MAX_WS_PAYLOAD + 1));
+    expect(await page.closed).toBe(1009);
+    const next = await FakePage.open(port, ORIGIN, TOKEN, true);
+    await next.message('welcome');
+    next.ws.close();
+  });
+
+  it('refuses a port outside its local allow-list, whatever the page asks', async () => {
+    const page = await FakePage.open(port, ORIGIN, TOKEN, true);
+    await page.message('welcome');
+    page.ws.send(JSON.stringify({ t: 'open-device', spec: { device: '9', mode: 'server', port: 80 } }));
+    page.ws.send(JSON.stringify({ t: 'open-device', spec: { device: '10', mode: 'client', host: '127.0.0.1', port: 9 } }));
+    expect((await page.message('device-state', (m) => m.device === '9')).state).toBe('not-allowed');
+    expect((await page.message('device-state', (m) => m.device === '10')).state).toBe('not-allowed');
+    page.ws.close();
+  });
+
+  it('refuses an analyzer address that is not in the device\'s allow-list', async () => {
+    const page = await FakePage.open(port, ORIGIN, TOKEN, true);
+    await page.message('welcome');
+    const analyzerPort = await freePort();
+    page.ws.send(JSON.stringify({ t: 'open-device', spec: { device: '11', mode: 'server', port: analyzerPort, allowedPeers: ['10.9.8.7'] } }));
+    await page.message('device-state', (m) => m.device === '11' && m.state === 'listening');
+    const stranger = connect({ port: analyzerPort, host: '127.0.0.1' });
+    await new Promise<void>((ok) => stranger.on('close', () => ok()));
+    await bridge.waitFor(/analyzer-refused device=11 remote=127.0.0.1/);
+    expect(page.messages.some((m) => m.t === 'conn-open' && m.device === '11')).toBe(false);
+    page.ws.close();
   });
 
   it('answers /health with CORS for the allowed origin only', async () => {

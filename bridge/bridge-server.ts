@@ -14,6 +14,8 @@ import {
 import { APP_VERSION, WIRE_PROTOCOL_VERSION } from '../shared/version.ts';
 import { AnalyzerPorts } from './analyzer-ports.ts';
 import { DetachBuffer } from './detach-buffer.ts';
+import type { BridgeLog } from './bridge-log.ts';
+import { DEFAULT_POLICY, refusal, type LocalPolicy } from './local-policy.ts';
 import { FailureLimiter, tokenMatches } from './page-auth.ts';
 
 export interface BridgeOptions {
@@ -25,7 +27,8 @@ export interface BridgeOptions {
   graceMs?: number;
   /** Bytes buffered per device while detached. */
   detachBufferBytes?: number;
-  log?: (line: string) => void;
+  policy?: LocalPolicy;
+  log: BridgeLog;
 }
 
 /** Control messages are small; analyzer chunks are relayed in pieces well below this. */
@@ -42,14 +45,15 @@ export interface RunningBridge {
 }
 
 export async function startBridge(opts: BridgeOptions): Promise<RunningBridge> {
-  const log = opts.log ?? ((line: string) => console.log(line));
+  const log = opts.log;
+  const policy = opts.policy ?? DEFAULT_POLICY;
   const info: BridgeInfo = { version: APP_VERSION, wire: WIRE_PROTOCOL_VERSION, pid: process.pid, startedAt: new Date().toISOString() };
   const limiter = new FailureLimiter();
   const graceMs = opts.graceMs ?? DEFAULT_GRACE_MS;
   let page: WebSocket | null = null;
   let pageSince: string | null = null;
   let graceTimer: NodeJS.Timeout | null = null;
-  const connDevice = new Map<ConnId, DeviceId>();
+  const connDevice = new Map<ConnId, { device: DeviceId; remoteAddress: string; remotePort: number }>();
   const buffers = new Map<DeviceId, DetachBuffer>();
 
   const send = (msg: BridgeMessage): void => {
@@ -58,12 +62,12 @@ export async function startBridge(opts: BridgeOptions): Promise<RunningBridge> {
 
   const ports = new AnalyzerPorts({
     deviceState: (device, state, detail) => {
-      log(`[bridge] device ${device}: ${state}${detail ? ` (${detail})` : ''}`);
+      log(state === 'listening' || state === 'closed' || state === 'connecting' ? 'info' : 'warn', 'device-state', { device, state, ...(detail ? { detail } : {}) });
       send({ t: 'device-state', device, state, ...(detail ? { detail } : {}) });
     },
     connOpen: (device, conn, remoteAddress, remotePort) => {
-      connDevice.set(conn, device);
-      log(`[bridge] device ${device}: analyzer connected from ${remoteAddress}:${remotePort} (conn ${conn})`);
+      connDevice.set(conn, { device, remoteAddress, remotePort });
+      log('info', 'analyzer-connected', { device, conn, remote: `${remoteAddress}:${remotePort}` });
       send({ t: 'conn-open', device, conn, remoteAddress, remotePort });
     },
     connData: (conn, at, bytes) => {
@@ -71,7 +75,7 @@ export async function startBridge(opts: BridgeOptions): Promise<RunningBridge> {
         page.send(encodeData(conn, at, bytes));
         return;
       }
-      const device = connDevice.get(conn);
+      const device = connDevice.get(conn)?.device;
       if (device === undefined) return;
       let buf = buffers.get(device);
       if (!buf) buffers.set(device, (buf = new DetachBuffer(opts.detachBufferBytes ?? DEFAULT_DETACH_BUFFER)));
@@ -79,9 +83,10 @@ export async function startBridge(opts: BridgeOptions): Promise<RunningBridge> {
     },
     connClose: (device, conn, reason) => {
       connDevice.delete(conn);
-      log(`[bridge] device ${device}: conn ${conn} closed (${reason})`);
+      log('info', 'analyzer-disconnected', { device, conn, reason });
       send({ t: 'conn-close', device, conn, reason });
     },
+    peerRefused: (device, remoteAddress) => log('warn', 'analyzer-refused', { device, remote: remoteAddress, why: 'not in the device\'s allowed analyzer addresses' }),
   });
 
   const http = createServer((req, res) => health(req, res));
@@ -121,7 +126,7 @@ export async function startBridge(opts: BridgeOptions): Promise<RunningBridge> {
     }
     if (!corsOrigin(req)) {
       limiter.record(now);
-      log(`[bridge] refused a page from origin ${JSON.stringify(req.headers.origin ?? null)}: not in the allowed origins`);
+      log('warn', 'page-refused', { origin: req.headers.origin ?? null, why: 'origin not allowed' });
       // Completing the upgrade lets the page see a distinct close code instead of a bare failure.
       wss.handleUpgrade(req, socket, head, (ws) => ws.close(CLOSE.badOrigin, 'origin not allowed'));
       return;
@@ -132,7 +137,7 @@ export async function startBridge(opts: BridgeOptions): Promise<RunningBridge> {
   function onConnection(ws: WebSocket): void {
     let attached = false;
     const helloTimer = setTimeout(() => ws.close(CLOSE.helloTimeout, 'no hello'), HELLO_TIMEOUT_MS);
-    ws.on('error', (err) => log(`[bridge] page socket error: ${err.message}`));
+    ws.on('error', (err) => log('warn', 'page-socket-error', { error: err.message }));
     ws.on('message', (data: RawData, isBinary: boolean) => {
       if (!attached) {
         clearTimeout(helloTimer);
@@ -144,22 +149,22 @@ export async function startBridge(opts: BridgeOptions): Promise<RunningBridge> {
         }
         if (!tokenMatches(opts.token, msg.token)) {
           limiter.record(Date.now());
-          log('[bridge] refused a page: wrong pairing token');
+          log('warn', 'page-refused', { why: 'wrong pairing token' });
           ws.close(CLOSE.badToken, 'wrong pairing token');
           return;
         }
         if (!msg.wire.includes(WIRE_PROTOCOL_VERSION)) {
-          log(`[bridge] refused a page speaking wire versions ${msg.wire.join(',')}; this bridge speaks ${WIRE_PROTOCOL_VERSION}`);
+          log('warn', 'page-refused', { why: 'wire protocol mismatch', page: msg.wire, bridge: WIRE_PROTOCOL_VERSION });
           ws.close(CLOSE.wireMismatch, `bridge speaks wire protocol ${WIRE_PROTOCOL_VERSION}`);
           return;
         }
         if (page && !msg.takeover) {
-          log('[bridge] refused a second page: another console window is attached');
+          log('warn', 'page-refused', { why: 'another page is attached' });
           ws.close(CLOSE.anotherPage, 'another console is attached');
           return;
         }
         if (page) {
-          log('[bridge] a page took over; detaching the previous one');
+          log('info', 'page-takeover');
           page.close(CLOSE.takenOver, 'taken over by another console');
         }
         attached = true;
@@ -176,7 +181,13 @@ export async function startBridge(opts: BridgeOptions): Promise<RunningBridge> {
         send({ t: 'error', message: 'unrecognised message' });
         return;
       }
-      if (msg.t === 'open-device') ports.open(msg.spec);
+      if (msg.t === 'open-device') {
+        const why = refusal(policy, msg.spec);
+        if (why) {
+          log('warn', 'device-refused', { device: msg.spec.device, why });
+          send({ t: 'device-state', device: msg.spec.device, state: 'not-allowed', detail: why });
+        } else ports.open(msg.spec);
+      }
       else if (msg.t === 'close-device') ports.close(msg.device);
       else if (msg.t === 'disconnect') ports.disconnect(msg.conn);
     });
@@ -191,19 +202,19 @@ export async function startBridge(opts: BridgeOptions): Promise<RunningBridge> {
     pageSince = new Date().toISOString();
     if (graceTimer) clearTimeout(graceTimer);
     graceTimer = null;
-    log('[bridge] page attached');
+    log('info', 'page-attached');
     send({ t: 'welcome', wire: WIRE_PROTOCOL_VERSION, bridge: info });
     for (const l of ports.listeners()) send({ t: 'device-state', device: l.device, state: l.listening ? 'listening' : 'closed' });
-    for (const [conn, device] of connDevice) send({ t: 'conn-open', device, conn, remoteAddress: '', remotePort: 0 });
+    for (const [conn, c] of connDevice) send({ t: 'conn-open', device: c.device, conn, remoteAddress: c.remoteAddress, remotePort: c.remotePort });
     for (const buf of buffers.values()) for (const c of buf.drain()) ws.send(encodeData(c.conn, c.at, c.bytes));
   }
 
   function detach(): void {
     page = null;
     pageSince = null;
-    log(`[bridge] page detached; keeping analyzer sockets for ${graceMs} ms`);
+    log('info', 'page-detached', { graceMs });
     graceTimer = setTimeout(() => {
-      log('[bridge] no page came back: closing analyzer sockets so analyzers keep their results');
+      log('warn', 'grace-expired', { action: 'closing analyzer sockets so analyzers keep their results' });
       ports.closeAll();
       buffers.clear();
     }, graceMs);
@@ -214,7 +225,7 @@ export async function startBridge(opts: BridgeOptions): Promise<RunningBridge> {
     http.listen(opts.port, '127.0.0.1', () => ok());
   });
   const port = (http.address() as AddressInfo).port;
-  log(`[bridge] v${info.version} (wire ${info.wire}) listening on ws://127.0.0.1:${port}, pid ${info.pid}`);
+  log('info', `listening on ws://127.0.0.1:${port}`, { version: info.version, wire: info.wire, pid: info.pid });
   return {
     port,
     info,

@@ -1,18 +1,34 @@
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_BRIDGE_PORT, DEFAULT_CLOUD_PORT, APP_VERSION, WIRE_PROTOCOL_VERSION } from '../shared/version.ts';
+import { APP_VERSION, WIRE_PROTOCOL_VERSION } from '../shared/version.ts';
+import { resolveConfig, type BridgeConfig, type BridgeFlags } from './bridge-config.ts';
+import { createLog } from './bridge-log.ts';
 import { startBridge } from './bridge-server.ts';
 import { loadOrCreateToken } from './pairing-token.ts';
+import { installPlan, runInstall, runUninstall, uninstallPlan } from './service-install.ts';
 
-const { values } = parseArgs({
+const USAGE = `lis-bridge [run|status|install|uninstall] [options]
+  --port N              control port on 127.0.0.1 (default 17800)
+  --origin URL          console origin allowed to attach (repeatable)
+  --data-dir DIR        where the token, config and log live
+  --allow-listen LIST   analyzer ports the bridge may listen on (e.g. 15001-15004,5600)
+  --allow-connect H:P   analyzer address the bridge may connect to (repeatable)
+  --grace-ms N          how long analyzer sockets outlive a detached page
+  --dry-run             install/uninstall: print what would be done
+  --version`;
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
   options: {
     port: { type: 'string' },
     origin: { type: 'string', multiple: true },
     token: { type: 'string' },
     'data-dir': { type: 'string' },
     'grace-ms': { type: 'string' },
+    'allow-listen': { type: 'string' },
+    'allow-connect': { type: 'string', multiple: true },
+    'dry-run': { type: 'boolean' },
     version: { type: 'boolean' },
+    help: { type: 'boolean' },
   },
 });
 
@@ -20,43 +36,120 @@ if (values.version) {
   console.log(`lis-bridge ${APP_VERSION} (wire protocol ${WIRE_PROTOCOL_VERSION})`);
   process.exit(0);
 }
-
-const port = Number(values.port ?? process.env.LIS_BRIDGE_PORT ?? DEFAULT_BRIDGE_PORT);
-const origins = values.origin ?? (process.env.LIS_BRIDGE_ORIGINS ? process.env.LIS_BRIDGE_ORIGINS.split(',') : [`http://127.0.0.1:${DEFAULT_CLOUD_PORT}`]);
-const dataDir = values['data-dir'] ?? process.env.LIS_BRIDGE_DATA_DIR ?? join(homedir(), '.lis-bridge');
-let token = values.token ?? process.env.LIS_BRIDGE_TOKEN;
-if (!token) {
-  const made = loadOrCreateToken(dataDir);
-  token = made.token;
-  if (made.created) console.log(`[bridge] new pairing code: ${token} (type it once in the console's Settings)`);
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
 }
 
+const command = positionals[0] ?? 'run';
+let config: BridgeConfig;
 try {
-  await startBridge({
-    port,
-    allowedOrigins: origins,
-    token,
-    ...(values['grace-ms'] ? { graceMs: Number(values['grace-ms']) } : {}),
-  });
+  config = resolveConfig(values as BridgeFlags);
 } catch (err) {
-  const e = err as NodeJS.ErrnoException;
-  if (e.code === 'EADDRINUSE') {
-    console.error(`[bridge] cannot start: ${await describeHolder(port)}. Only one bridge may run on a PC; stop the other one first.`);
-    process.exit(2);
+  console.error(`lis-bridge: ${(err as Error).message}`);
+  process.exit(64);
+}
+
+switch (command) {
+  case 'run':
+    await run();
+    break;
+  case 'status':
+    process.exit(await status());
+    break;
+  case 'install':
+  case 'uninstall':
+    manageService(command);
+    break;
+  default:
+    console.error(`lis-bridge: unknown command "${command}"\n${USAGE}`);
+    process.exit(64);
+}
+
+async function run(): Promise<void> {
+  const log = createLog(config.dataDir);
+  let token = config.token;
+  if (!token) {
+    const made = loadOrCreateToken(config.dataDir);
+    token = made.token;
+    if (made.created) console.log(`[bridge] pairing code: ${token} (type it once in the console's Settings)`);
   }
-  console.error(`[bridge] cannot start: ${e.message}`);
-  process.exit(1);
+  try {
+    await startBridge({ port: config.port, allowedOrigins: config.origins, token, policy: config.policy, log, ...(config.graceMs !== null ? { graceMs: config.graceMs } : {}) });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EADDRINUSE') {
+      const holder = await describeHolder(config.port);
+      log('error', 'second-instance-refused', { holder });
+      console.error(`[bridge] cannot start: ${holder}. Only one bridge may run on a PC; stop the other one first.`);
+      process.exit(2);
+    }
+    console.error(`[bridge] cannot start: ${e.message}`);
+    process.exit(1);
+  }
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => process.exit(0));
+}
+
+interface Health {
+  pid: number;
+  version: string;
+  wire: number;
+  startedAt: string;
+  uptimeS: number;
+  attachedPage: { since: string } | null;
+  listeners: { device: string; port: number; listening: boolean; connections: number }[];
+}
+
+async function fetchHealth(port: number): Promise<Health | null> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2000) });
+    return (await res.json()) as Health;
+  } catch {
+    return null;
+  }
 }
 
 /** The control port is the single-instance lock: name whoever holds it. */
 async function describeHolder(port: number): Promise<string> {
-  try {
-    const res = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2000) });
-    const h = (await res.json()) as { pid: number; version: string; startedAt: string };
-    return `another bridge is already running on 127.0.0.1:${port} (pid ${h.pid}, version ${h.version}, started at ${h.startedAt})`;
-  } catch {
-    return `port 127.0.0.1:${port} is held by another program`;
-  }
+  const h = await fetchHealth(port);
+  return h
+    ? `another bridge is already running on 127.0.0.1:${port} (pid ${h.pid}, version ${h.version}, started at ${h.startedAt})`
+    : `port 127.0.0.1:${port} is held by another program`;
 }
 
-for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => process.exit(0));
+async function status(): Promise<number> {
+  const h = await fetchHealth(config.port);
+  if (!h) {
+    console.log(`No bridge is running on 127.0.0.1:${config.port}.`);
+    return 3;
+  }
+  console.log(`lis-bridge ${h.version} (wire ${h.wire}), pid ${h.pid}, up ${h.uptimeS} s since ${h.startedAt}`);
+  console.log(h.attachedPage ? `console attached since ${h.attachedPage.since}` : 'no console attached');
+  for (const l of h.listeners) console.log(`  device ${l.device}: port ${l.port} ${l.listening ? 'listening' : 'not listening'}, ${l.connections} connection(s)`);
+  return 0;
+}
+
+function manageService(which: 'install' | 'uninstall'): void {
+  // Re-run exactly what is running now (the executable, or node with its loader and script).
+  const [program, ...prefix] = [process.execPath, ...process.execArgv, ...(process.argv[1] && process.argv[1] !== process.execPath ? [process.argv[1]] : [])];
+  const cmd = { program, args: [...prefix, 'run', '--data-dir', config.dataDir], dataDir: config.dataDir };
+  if (which === 'install') {
+    const plan = installPlan(cmd);
+    if (values['dry-run']) {
+      for (const f of plan.files) console.log(`--- ${f.path}\n${f.content}`);
+      for (const c of plan.commands) console.log(`$ ${c.join(' ')}`);
+      return;
+    }
+    runInstall(plan);
+    console.log('The bridge is installed and starts with your session. `lis-bridge status` shows it.');
+  } else {
+    const plan = uninstallPlan();
+    if (values['dry-run']) {
+      for (const c of plan.commands) console.log(`$ ${c.join(' ')}`);
+      for (const r of plan.remove) console.log(`rm ${r}`);
+      return;
+    }
+    runUninstall(plan);
+    console.log('The bridge service is removed.');
+  }
+}
