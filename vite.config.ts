@@ -1,3 +1,4 @@
+import { execSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
@@ -5,9 +6,22 @@ import { VitePWA, type ManifestOptions } from 'vite-plugin-pwa';
 
 const manifest = JSON.parse(readFileSync(new URL('./manifest.webmanifest', import.meta.url), 'utf8')) as Partial<ManifestOptions>;
 
-export default defineConfig({
+/** A build id that tells two builds of one version apart: the commit, or the build's time. */
+function buildId(): string {
+  if (process.env.LIS_BUILD_ID) return process.env.LIS_BUILD_ID;
+  try {
+    return execSync('git rev-parse --short HEAD', { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  } catch {
+    return `t${Date.now().toString(36)}`;
+  }
+}
+
+// `--mode e2e` builds the test bundle (with its fake serial ports) beside the production one; the
+// production bundle never contains test switches.
+export default defineConfig(({ mode }) => ({
   root: 'web',
-  build: { outDir: '../dist/web', emptyOutDir: true, sourcemap: true },
+  build: { outDir: mode === 'e2e' ? '../dist/web-e2e' : '../dist/web', emptyOutDir: true, sourcemap: true },
+  define: { __APP_BUILD__: JSON.stringify(buildId()) },
   worker: { format: 'es' },
   plugins: [
     react(),
@@ -23,4 +37,4 @@ export default defineConfig({
       },
     }),
   ],
-});
+}));

@@ -38,7 +38,7 @@ export async function startStack(opts: { graceMs?: number } = {}): Promise<Stack
   const bridgeToken = randomBytes(16).toString('hex');
   const cloud = await startDevCloud({
     dataDir: join(dataDir, 'cloud'),
-    webRoot: join(ROOT, 'dist/web'),
+    webRoot: join(ROOT, 'dist/web-e2e'),
     ports,
     bridge: { url: `ws://127.0.0.1:${bridgePort}`, token: bridgeToken },
   });

@@ -116,3 +116,56 @@ export interface DevBootstrap {
   login: LoginRequest;
   bridge: { url: string; token: string };
 }
+
+/**
+ * POST /lis/stations/credentials (NEW): with a user's token, issues the long-lived credential the
+ * console's engine runs on, so a 24/7 station does not depend on a user's login session.
+ */
+export const STATION_CREDENTIALS_PATH = '/lis/stations/credentials';
+export interface StationCredentialRequest {
+  /** The station (lab PC) to act as; omitted = the lab's first station. */
+  station?: string;
+}
+export interface StationCredential {
+  station: string;
+  station_name: string;
+  token: string;
+}
+
+/** POST /lis/machines/{id}/status (NEW): what support sees instead of reaching the PC. */
+export interface DeviceStatusReport {
+  station: string;
+  state: string;
+  detail?: string;
+  peer?: string;
+  last_communication_at?: string;
+  app_version: string;
+  app_build: string;
+  bridge_version?: string;
+  wire_version?: number;
+  /** Device errors since the last report: M/E records, NAK bursts, timeouts. */
+  events?: { at: string; kind: string; message: string }[];
+}
+export interface MachineStatus extends DeviceStatusReport {
+  machine_id: number;
+  reported_at: string;
+  /** Set by the cloud when two stations report the same machine. */
+  conflict?: string;
+}
+
+/** POST /lis/machines/{id}/communication-logs (NEW): the traffic archive, uploaded. */
+export interface CommunicationLogEntry {
+  /** The console's own sequence for the entry, so a re-upload is recognised. */
+  id: string;
+  at: string;
+  direction: 'in' | 'out';
+  /** The bytes exactly as on the wire, base64. */
+  bytes_base64: string;
+  /** A parsed, human summary (`ENQ`, `frame 1 H|\^&…`, `ACK`). */
+  summary: string;
+  simulated?: boolean;
+}
+export interface CommunicationLogUpload {
+  station: string;
+  entries: CommunicationLogEntry[];
+}

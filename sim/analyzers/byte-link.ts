@@ -1,21 +1,25 @@
-import { connect, type Socket } from 'node:net';
+import { connect } from 'node:net';
 
-/** A TCP connection to the host read one byte at a time, as an analyzer's link layer does. */
+/** Whatever carries an analyzer's bytes: a TCP socket, or a simulated serial line. */
+export interface Wire {
+  write(bytes: Uint8Array): void;
+  onData(listener: (bytes: Uint8Array) => void): void;
+  onClose(listener: () => void): void;
+  close(): void;
+}
+
+/** A connection to the host read one byte at a time, as an analyzer's link layer does. */
 export class ByteLink {
   private readonly queue: number[] = [];
   private waiter: ((b: number | null) => void) | null = null;
   private closed = false;
 
-  private constructor(readonly socket: Socket) {
-    socket.on('data', (chunk: Buffer) => {
+  constructor(private readonly wire: Wire) {
+    wire.onData((chunk) => {
       for (const b of chunk) this.queue.push(b);
       this.wake();
     });
-    socket.on('close', () => {
-      this.closed = true;
-      this.wake();
-    });
-    socket.on('error', () => {
+    wire.onClose(() => {
       this.closed = true;
       this.wake();
     });
@@ -23,7 +27,19 @@ export class ByteLink {
 
   static open(host: string, port: number): Promise<ByteLink> {
     return new Promise((ok, fail) => {
-      const socket = connect({ host, port }, () => ok(new ByteLink(socket)));
+      const socket = connect({ host, port }, () =>
+        ok(
+          new ByteLink({
+            write: (b) => socket.write(b),
+            onData: (l) => socket.on('data', l),
+            onClose: (l) => {
+              socket.on('close', l);
+              socket.on('error', l);
+            },
+            close: () => socket.end(),
+          }),
+        ),
+      );
       socket.once('error', fail);
     });
   }
@@ -56,11 +72,16 @@ export class ByteLink {
     });
   }
 
+  /** Bytes that arrived and were not read yet (what a simulator inspects after a reply). */
+  drain(): number[] {
+    return this.queue.splice(0);
+  }
+
   write(bytes: Uint8Array): void {
-    this.socket.write(bytes);
+    this.wire.write(bytes);
   }
 
   close(): void {
-    this.socket.end();
+    this.wire.close();
   }
 }

@@ -13,8 +13,15 @@ export type DemoPorts = Record<keyof typeof DEMO_PORTS, number>;
 
 export const DEMO_STATION = 'lab-pc-1';
 
+export function demoStations(): { id: string; name: string }[] {
+  return [
+    { id: DEMO_STATION, name: 'Lab PC 1' },
+    { id: 'lab-pc-2', name: 'Lab PC 2' },
+  ];
+}
+
 function tcp(port: number, extra: Partial<Machine['connection_settings']> = {}): Machine['connection_settings'] {
-  return { mode: 'server', host: '0.0.0.0', port, charset: 'latin1', timezone: 'Asia/Baghdad', station: DEMO_STATION, ...extra };
+  return { mode: 'server', host: '0.0.0.0', port, charset: 'latin1', timezone: 'Asia/Baghdad', ...extra };
 }
 
 export function demoMachines(ports: DemoPorts = DEMO_PORTS): Machine[] {

@@ -2,7 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import { API_PREFIX, AUTH_HEADER, LOGIN_PATH, type DevBootstrap, type PostResultsRequest } from '../../shared/cloud-api.ts';
+import {
+  API_PREFIX,
+  AUTH_HEADER,
+  LOGIN_PATH,
+  STATION_CREDENTIALS_PATH,
+  type CommunicationLogUpload,
+  type DeviceStatusReport,
+  type DevBootstrap,
+  type PostResultsRequest,
+  type StationCredential,
+  type StationCredentialRequest,
+} from '../../shared/cloud-api.ts';
 import { DEMO_PORTS, DEMO_USER, type DemoPorts } from './seed.ts';
 import { serveStatic } from './static-files.ts';
 import { CloudStore } from './store.ts';
@@ -20,6 +31,8 @@ export interface CloudOptions {
 export interface CloudFaults {
   /** HTTP status the results endpoint answers instead of working (e.g. 500). */
   resultsStatus: number | null;
+  /** Items whose barcode is listed here are rejected, as a backend rejects an item it cannot map. */
+  rejectBarcodes: Set<string>;
 }
 
 export interface DevCloud {
@@ -28,6 +41,8 @@ export interface DevCloud {
   store: CloudStore;
   faults: CloudFaults;
   server: Server;
+  /** Forgets every token, as a backend does when sessions expire: the next call gets 401. */
+  expireLogins(): void;
   close(): Promise<void>;
 }
 
@@ -35,8 +50,10 @@ const MAX_BODY = 8 * 1024 * 1024;
 
 export async function startDevCloud(opts: CloudOptions): Promise<DevCloud> {
   const store = new CloudStore(opts.dataDir, opts.ports ?? DEMO_PORTS);
-  const tokens = new Set<string>();
-  const faults: CloudFaults = { resultsStatus: null };
+  /** User tokens from login, and the long-lived station tokens issued with them. */
+  const userTokens = new Set<string>();
+  const stationTokens = new Map<string, string>();
+  const faults: CloudFaults = { resultsStatus: null, rejectBarcodes: new Set() };
   const webRoot = resolve(opts.webRoot ?? 'dist/web');
 
   const server = createServer((req, res) => {
@@ -55,7 +72,7 @@ export async function startDevCloud(opts: CloudOptions): Promise<DevCloud> {
       const body = (await readJson(req)) as { email?: string; password?: string } | null;
       if (body?.email !== DEMO_USER.email || body?.password !== DEMO_USER.password) return json(res, 401, { error: 'wrong email or password' });
       const token = randomBytes(24).toString('hex');
-      tokens.add(token);
+      userTokens.add(token);
       return json(res, 200, { token });
     }
     if (req.method === 'GET' && path === '/dev/bootstrap') {
@@ -65,9 +82,34 @@ export async function startDevCloud(opts: CloudOptions): Promise<DevCloud> {
     }
 
     const token = req.headers[AUTH_HEADER.toLowerCase()];
-    if (typeof token !== 'string' || !tokens.has(token)) return json(res, 401, { error: 'not logged in' });
+    if (typeof token !== 'string' || !(userTokens.has(token) || stationTokens.has(token))) return json(res, 401, { error: 'not logged in' });
+    const station = stationTokens.get(token);
+
+    if (req.method === 'POST' && path === STATION_CREDENTIALS_PATH) {
+      if (!userTokens.has(token)) return json(res, 403, { error: 'a user must log in to pair a station' });
+      const body = ((await readJson(req)) ?? {}) as StationCredentialRequest;
+      const chosen = body.station ? store.stations().find((s) => s.id === body.station) : store.stations()[0];
+      if (!chosen) return json(res, 404, { error: `unknown station ${body.station}` });
+      const credential: StationCredential = { station: chosen.id, station_name: chosen.name, token: randomBytes(24).toString('hex') };
+      stationTokens.set(credential.token, chosen.id);
+      return json(res, 200, credential);
+    }
 
     let m: RegExpMatchArray | null;
+    if ((m = path.match(/^\/lis\/machines\/(\d+)\/(status|communication-logs)$/))) {
+      const id = Number(m[1]);
+      if (!store.machine(id)) return json(res, 404, { error: 'unknown machine' });
+      if (m[2] === 'status') {
+        if (req.method === 'GET') return json(res, 200, store.status(id) ?? null);
+        const body = (await readJson(req)) as DeviceStatusReport | null;
+        if (!body || typeof body.state !== 'string') return json(res, 400, { error: 'expected a status report' });
+        return json(res, 200, store.reportStatus(id, { ...body, station: station ?? body.station }));
+      }
+      if (req.method === 'GET') return json(res, 200, store.logs(id));
+      const body = (await readJson(req)) as CommunicationLogUpload | null;
+      if (!body || !Array.isArray(body.entries)) return json(res, 400, { error: 'expected {entries: [...]}' });
+      return json(res, 200, { stored: store.addLogs(id, station ?? body.station, body.entries) });
+    }
     if (req.method === 'GET' && path === '/lis/machines') return json(res, 200, store.machines());
     if (req.method === 'GET' && (m = path.match(/^\/lis\/machines\/(\d+)\/orders$/))) {
       const id = Number(m[1]);
@@ -84,7 +126,10 @@ export async function startDevCloud(opts: CloudOptions): Promise<DevCloud> {
         if (faults.resultsStatus !== null) return json(res, faults.resultsStatus, { error: 'injected fault' });
         const body = (await readJson(req)) as PostResultsRequest | null;
         if (!body || !Array.isArray(body.results)) return json(res, 400, { error: 'expected {results: [...]}' });
-        return json(res, 200, store.postResults(body.results));
+        const refused = body.results.filter((r) => faults.rejectBarcodes.has(r?.barcode));
+        const answer = store.postResults(body.results.filter((r) => !faults.rejectBarcodes.has(r?.barcode)));
+        for (const r of refused) answer.items.push({ idempotency_key: r.idempotency_key, status: 'rejected', reason: `no patient order for tube ${r.barcode}` });
+        return json(res, 200, answer);
       }
       if (req.method === 'GET') {
         const machine = url.searchParams.get('machine_id');
@@ -107,6 +152,10 @@ export async function startDevCloud(opts: CloudOptions): Promise<DevCloud> {
     store,
     faults,
     server,
+    expireLogins: () => {
+      userTokens.clear();
+      stationTokens.clear();
+    },
     close: () =>
       new Promise<void>((ok) => {
         server.closeAllConnections();

@@ -1,15 +1,31 @@
 import { EventEmitter } from 'node:events';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Machine, OrderResponse, PostResultsResponse, ResultItem, ResultItemOutcome, StoredResult } from '../../shared/cloud-api.ts';
-import { demoMachines, demoOrders, type DemoPorts, DEMO_PORTS } from './seed.ts';
+import type {
+  CommunicationLogEntry,
+  DeviceStatusReport,
+  Machine,
+  MachineStatus,
+  OrderResponse,
+  PostResultsResponse,
+  ResultItem,
+  ResultItemOutcome,
+  StoredResult,
+} from '../../shared/cloud-api.ts';
+import { demoMachines, demoOrders, demoStations, type DemoPorts, DEMO_PORTS } from './seed.ts';
 
 interface State {
   machines: Machine[];
   orders: Record<number, OrderResponse[]>;
   results: StoredResult[];
   nextResultId: number;
+  stations: { id: string; name: string }[];
+  status: Record<number, MachineStatus>;
+  logs: Record<number, (CommunicationLogEntry & { station: string })[]>;
 }
+
+/** Two stations reporting one machine within this window are both driving it. */
+const CLAIM_WINDOW_MS = 10 * 60_000;
 
 /**
  * The dev cloud's state, kept in one JSON file. Writes go to a temporary file renamed over the old
@@ -23,7 +39,7 @@ export class CloudStore extends EventEmitter<{ results: [StoredResult[]] }> {
   constructor(dataDir: string, ports: DemoPorts = DEMO_PORTS) {
     super();
     this.file = join(dataDir, 'cloud-state.json');
-    this.state = this.load() ?? { machines: demoMachines(ports), orders: demoOrders(), results: [], nextResultId: 1 };
+    this.state = this.load() ?? { machines: demoMachines(ports), orders: demoOrders(), results: [], nextResultId: 1, stations: demoStations(), status: {}, logs: {} };
     for (const r of this.state.results) this.byKey.set(r.idempotency_key, r);
     this.save();
   }
@@ -43,8 +59,52 @@ export class CloudStore extends EventEmitter<{ results: [StoredResult[]] }> {
     renameSync(tmp, this.file);
   }
 
+  /** Unassigned machines go to the lab's first station, so a one-PC lab needs no step. */
   machines(): Machine[] {
-    return this.state.machines;
+    const first = this.state.stations[0]?.id;
+    return this.state.machines.map((m) => (m.connection_settings.station || !first ? m : { ...m, connection_settings: { ...m.connection_settings, station: first } }));
+  }
+
+  stations(): { id: string; name: string }[] {
+    return this.state.stations;
+  }
+
+  reportStatus(machineId: number, report: DeviceStatusReport): MachineStatus {
+    const now = Date.now();
+    const previous = this.state.status[machineId];
+    const claimedElsewhere = previous && previous.station !== report.station && now - Date.parse(previous.reported_at) < CLAIM_WINDOW_MS;
+    const row: MachineStatus = {
+      ...report,
+      machine_id: machineId,
+      reported_at: new Date(now).toISOString(),
+      ...(claimedElsewhere ? { conflict: `stations ${previous.station} and ${report.station} both drive this machine` } : {}),
+    };
+    this.state.status[machineId] = row;
+    this.save();
+    return row;
+  }
+
+  status(machineId: number): MachineStatus | undefined {
+    return this.state.status[machineId];
+  }
+
+  /** Appends log entries; an entry id seen before (a re-upload) is not stored twice. */
+  addLogs(machineId: number, station: string, entries: CommunicationLogEntry[]): number {
+    const list = (this.state.logs[machineId] ??= []);
+    const seen = new Set(list.map((e) => e.id));
+    let added = 0;
+    for (const e of entries) {
+      if (seen.has(e.id)) continue;
+      seen.add(e.id);
+      list.push({ ...e, station });
+      added++;
+    }
+    if (added > 0) this.save();
+    return added;
+  }
+
+  logs(machineId: number): (CommunicationLogEntry & { station: string })[] {
+    return this.state.logs[machineId] ?? [];
   }
 
   machine(id: number): Machine | undefined {

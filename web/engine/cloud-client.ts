@@ -2,9 +2,15 @@ import {
   API_PREFIX,
   AUTH_HEADER,
   LOGIN_PATH,
+  STATION_CREDENTIALS_PATH,
+  type CommunicationLogUpload,
+  type DeviceStatusReport,
   type DevBootstrap,
+  type StationCredential,
   type LoginResponse,
   type Machine,
+  type OrderResponse,
+  type WorkOrder,
   type PostResultsResponse,
   type ResultItem,
 } from '../../shared/cloud-api.ts';
@@ -33,7 +39,7 @@ export class CloudClient {
 
   constructor(private readonly origin: string) {}
 
-  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  private async request<T>(method: string, path: string, body?: unknown, timeoutMs = REQUEST_TIMEOUT_MS): Promise<T> {
     const headers: Record<string, string> = {};
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (this.token) headers[AUTH_HEADER] = this.token;
@@ -43,7 +49,7 @@ export class CloudClient {
         method,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (err) {
       throw new CloudError(`cloud unreachable: ${(err as Error).message}`, null);
@@ -72,8 +78,28 @@ export class CloudClient {
 
   async login(email: string, password: string): Promise<string> {
     const { token } = await this.request<LoginResponse>('POST', LOGIN_PATH, { email, password });
-    this.token = token;
     return token;
+  }
+
+  stationCredential(station?: string): Promise<StationCredential> {
+    return this.request<StationCredential>('POST', STATION_CREDENTIALS_PATH, station ? { station } : {});
+  }
+
+  reportStatus(machineId: number, report: DeviceStatusReport): Promise<unknown> {
+    return this.request('POST', `/lis/machines/${machineId}/status`, report);
+  }
+
+  uploadLogs(machineId: number, upload: CommunicationLogUpload): Promise<{ stored: number }> {
+    return this.request('POST', `/lis/machines/${machineId}/communication-logs`, upload);
+  }
+
+  /** A query's live lookup: its deadline is short, since the analyzer is waiting. */
+  order(machineId: number, barcode: string, timeoutMs: number): Promise<OrderResponse> {
+    return this.request<OrderResponse>('GET', `/lis/machines/${machineId}/orders?barcode=${encodeURIComponent(barcode)}`, undefined, timeoutMs);
+  }
+
+  workOrders(machineId: number): Promise<WorkOrder[]> {
+    return this.request<WorkOrder[]>('GET', `/lis/machines/${machineId}/work-orders`);
   }
 
   machines(): Promise<Machine[]> {

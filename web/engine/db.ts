@@ -17,9 +17,20 @@ export interface OutboxEntry {
   lastError?: string;
   cloudId?: number;
   sentAt?: number;
+  /** Set when staff discarded the result instead of delivering it. */
+  discarded?: { reason: string; who: string; at: number };
 }
 
-export type DeviceLinkState = 'starting' | 'listening' | 'connected' | 'disconnected' | 'port-in-use' | 'error' | 'stopped';
+export type DeviceLinkState =
+  | 'starting'
+  | 'listening'
+  | 'connected'
+  | 'disconnected'
+  | 'port-in-use'
+  | 'not-allowed'
+  | 'serial-not-granted'
+  | 'error'
+  | 'stopped';
 
 export interface DeviceStatus {
   machineId: number;
@@ -31,7 +42,62 @@ export interface DeviceStatus {
   detail?: string;
   peer?: string;
   lastMessageAt?: number;
+  /** Counters for today (reset at local midnight by the engine). */
+  day: string;
   received: number;
+  queries: number;
+  naks: number;
+  errors: number;
+  station?: string;
+}
+
+/** Every byte in and out, per device, for the inspector and for upload to the cloud's logs. */
+export interface ArchiveEntry {
+  id?: number;
+  machineId: number;
+  at: number;
+  direction: 'in' | 'out';
+  bytes: Uint8Array;
+  /** What the protocol layer made of it (`ENQ`, `frame 1 ok`, `NAK`), when known. */
+  summary?: string;
+  simulated?: boolean;
+  uploaded: 0 | 1;
+}
+
+/** A device error or notable protocol event (M/E records, NAK bursts, timeouts). */
+export interface DeviceEvent {
+  id?: number;
+  machineId: number;
+  at: number;
+  kind: string;
+  message: string;
+  reported: 0 | 1;
+}
+
+/** One host query: an analyzer asked which tests a tube needs. */
+export interface QueryRecord {
+  id?: number;
+  machineId: number;
+  at: number;
+  barcodes: string[];
+  /** What the analyzer was told. */
+  reply: 'order' | 'no-order' | 'error' | 'cancelled' | 'pending';
+  tests: string[];
+  source: 'cloud' | 'cache' | 'none';
+  /** Query received → first reply byte written, in ms. */
+  latencyMs?: number;
+  detail?: string;
+  simulated?: boolean;
+}
+
+/** Who did what, when and why: discards, retries, takeovers, pairing, simulator use. */
+export interface AuditEntry {
+  id?: number;
+  at: number;
+  who: string;
+  action: string;
+  detail: string;
+  uploaded: 0 | 1;
 }
 
 /** Engine-wide state the UI shows in its banner. */
@@ -42,6 +108,13 @@ export interface EngineStatus {
   cloud: 'ok' | 'unreachable' | 'login-needed';
   cloudDetail?: string;
   leader: boolean;
+  station?: string;
+  stationName?: string;
+  bridgeVersion?: string;
+  bridgeWire?: number;
+  storage: 'ok' | 'failing';
+  storageDetail?: string;
+  persisted?: boolean;
   updatedAt: number;
 }
 
@@ -60,16 +133,36 @@ export class ConsoleDb extends Dexie {
   devices!: Table<DeviceStatus, number>;
   status!: Table<EngineStatus, string>;
   settings!: Table<Setting, string>;
+  events!: Table<DeviceEvent, number>;
+  queries!: Table<QueryRecord, number>;
+  audit!: Table<AuditEntry, number>;
 
   constructor(name = 'lis-console') {
     super(name, { chromeTransactionDurability: 'strict' });
     this.version(1).stores({
-      outbox: 'key, state, machineId, [state+nextAttemptAt], createdAt',
+      outbox: 'key, state, machineId, [state+nextAttemptAt], createdAt, sentAt',
       devices: 'machineId',
       status: 'id',
       settings: 'key',
+      events: '++id, machineId, at, reported',
+      queries: '++id, machineId, at',
+      audit: '++id, at, uploaded',
     });
   }
 }
 
+/**
+ * The traffic archive, apart from the outbox: it is written for every byte, and a relaxed commit
+ * there costs nothing that matters, while strict commits would slow the path that ACKs analyzers.
+ */
+export class ArchiveDb extends Dexie {
+  archive!: Table<ArchiveEntry, number>;
+
+  constructor(name = 'lis-archive') {
+    super(name, { chromeTransactionDurability: 'relaxed' });
+    this.version(1).stores({ archive: '++id, machineId, at, [machineId+id], uploaded' });
+  }
+}
+
 export const db = new ConsoleDb();
+export const archiveDb = new ArchiveDb();

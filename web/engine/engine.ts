@@ -1,168 +1,366 @@
-import type { ConnId, DeviceId } from '../../shared/bridge-wire.ts';
+import type { ConnId } from '../../shared/bridge-wire.ts';
 import type { Machine } from '../../shared/cloud-api.ts';
+import { APP_VERSION, DEFAULT_BRIDGE_PORT } from '../../shared/version.ts';
 import type { AnalyzerResult } from '../../drivers/result-model.ts';
 import { BridgeTransport, type BridgeLinkState } from '../transports/bridge-transport.ts';
 import { CloudClient, CloudError } from './cloud-client.ts';
-import type { ConsoleDb, DeviceLinkState, DeviceStatus, EngineStatus } from './db.ts';
-import { DeviceConnection } from './device-connection.ts';
-import { bindingFor } from './driver-bindings.ts';
+import { Credentials } from './credentials.ts';
+import type { ArchiveDb, ConsoleDb, DeviceStatus, EngineStatus } from './db.ts';
+import { bridgeSpec, DeviceRunner, today, type DeviceContext } from './device-runner.ts';
+import { driverFor } from '../../drivers/registry.ts';
+import type { AnalyzerQuery } from '../../drivers/result-model.ts';
+import { OrderLookup } from './order-lookup.ts';
+import { COMMAND_CHANNEL, type EngineCommand } from './engine-commands.ts';
 import { Outbox } from './outbox.ts';
+import { SerialDevices } from './serial-devices.ts';
+import type { SerialLike } from '../transports/serial-transport.ts';
 import { toOutboxResult } from './result-items.ts';
+import { TrafficArchive } from './traffic-archive.ts';
 
-const SETTING_CLOUD_TOKEN = 'cloud-token';
-const SETTING_BRIDGE = 'bridge';
-
-interface BridgePairing {
-  url: string;
-  token: string;
-}
+/** Configuration is the cloud's: it is re-read this often, and on demand. */
+const MACHINE_SYNC_MS = 3 * 60_000;
+const SETTING_MACHINES = 'machines';
+const WORK_ORDER_REFRESH_MS = 60_000;
+const STATUS_REPORT_MS = 60_000;
+const LOG_UPLOAD_MS = 30_000;
+const STORAGE_PROBE_MS = 5_000;
+export const APP_BUILD = typeof __APP_BUILD__ === 'string' ? __APP_BUILD__ : 'dev';
 
 /**
- * The engine: logs in, learns the analyzers from the cloud, drives them through the bridge, and
- * delivers their results through the outbox. It runs in the leader's worker; the UI only reads
- * what it writes to the database.
+ * The engine: runs on the station credential, learns this station's analyzers from the cloud,
+ * drives them through the bridge, and delivers their results through the outbox. It runs in the
+ * leader's worker; the UI only reads what it writes to the database.
  */
 export class Engine {
   private readonly cloud: CloudClient;
+  private readonly credentials: Credentials;
   private readonly outbox: Outbox;
+  private readonly archive: TrafficArchive;
   private bridge: BridgeTransport | null = null;
-  private machines = new Map<DeviceId, Machine>();
-  private readonly connections = new Map<ConnId, { device: DeviceId; connection: DeviceConnection<unknown> }>();
-  private status: EngineStatus = { id: 'engine', bridge: 'connecting', cloud: 'ok', leader: true, updatedAt: Date.now() };
+  private readonly runners = new Map<number, DeviceRunner>();
+  private readonly connDevice = new Map<ConnId, number>();
+  private status: EngineStatus = { id: 'engine', bridge: 'connecting', cloud: 'ok', leader: true, storage: 'ok', updatedAt: Date.now() };
+  private storageReady = true;
+  private readonly timers: ReturnType<typeof setInterval>[] = [];
+  private readonly serial: SerialDevices;
+  private readonly orders: OrderLookup;
 
   constructor(
     private readonly db: ConsoleDb,
+    archiveDb: ArchiveDb,
     origin: string,
+    serial: SerialLike | null,
   ) {
+    this.serial = new SerialDevices(serial, db, (id) => this.runners.get(id), (id) =>
+      void this.patchDevice(id, (d) => {
+        d.state = 'serial-not-granted';
+        d.detail = 'Grant this analyzer\'s serial port in Settings (Chrome asks once).';
+      }),
+    );
     this.cloud = new CloudClient(origin);
+    this.credentials = new Credentials(db, this.cloud);
+    this.orders = new OrderLookup(this.cloud);
+    this.archive = new TrafficArchive(archiveDb);
     this.outbox = new Outbox(db, this.cloud, {
-      reauthenticate: () => this.login(),
-      cloudState: (ok, detail) => this.setStatus(ok ? { cloud: 'ok', cloudDetail: undefined } : { cloud: 'unreachable', cloudDetail: detail }),
+      reauthenticate: () => this.reauthenticate(),
+      cloudState: (ok, detail) => void this.setStatus(ok ? { cloud: 'ok', cloudDetail: undefined } : { cloud: 'unreachable', cloudDetail: detail }),
     });
   }
 
   async start(): Promise<void> {
     await this.setStatus({});
-    this.cloud.token = ((await this.db.settings.get(SETTING_CLOUD_TOKEN))?.value as string | undefined) ?? null;
-    if (!this.cloud.token && !(await this.login())) return;
+    new BroadcastChannel(COMMAND_CHANNEL).onmessage = (ev: MessageEvent<EngineCommand>) => void this.command(ev.data);
+    if (!(await this.credentials.load())) await this.reauthenticate();
+    await this.setStatus({ station: this.credentials.station?.station, stationName: this.credentials.station?.station_name });
     this.outbox.kick();
     await this.syncMachines();
-    const pairing = (await this.db.settings.get(SETTING_BRIDGE))?.value as BridgePairing | undefined;
-    if (!pairing) {
-      await this.setStatus({ bridge: 'refused', bridgeDetail: 'This console is not paired with a bridge yet.' });
-      return;
-    }
-    this.connectBridge(pairing);
+    await this.connectBridge();
+    this.timers.push(
+      setInterval(() => void this.syncMachines(), MACHINE_SYNC_MS),
+      setInterval(() => void this.reportStatus(), STATUS_REPORT_MS),
+      setInterval(() => void this.uploadLogs(), LOG_UPLOAD_MS),
+      setInterval(() => {
+        for (const id of this.runners.keys()) void this.orders.refresh(id);
+      }, WORK_ORDER_REFRESH_MS),
+    );
   }
 
-  /** Logs in with what the dev cloud offers; a production backend needs the login form instead. */
-  private async login(): Promise<boolean> {
-    try {
-      const boot = await this.cloud.devBootstrap();
-      if (!boot) {
-        await this.setStatus({ cloud: 'login-needed', cloudDetail: 'Log in to the LIS to start.' });
-        return false;
-      }
-      const token = await this.cloud.login(boot.login.email, boot.login.password);
-      await this.db.settings.bulkPut([
-        { key: SETTING_CLOUD_TOKEN, value: token },
-        { key: SETTING_BRIDGE, value: boot.bridge },
-      ]);
-      await this.setStatus({ cloud: 'ok', cloudDetail: undefined });
+  private async command(cmd: EngineCommand): Promise<void> {
+    switch (cmd.type) {
+      case 'login':
+        try {
+          await this.credentials.loginWithPassword(cmd.email, cmd.password);
+          await this.setStatus({ cloud: 'ok', cloudDetail: undefined, station: this.credentials.station?.station, stationName: this.credentials.station?.station_name });
+          this.outbox.kick();
+          await this.syncMachines();
+        } catch (err) {
+          await this.setStatus({ cloud: 'login-needed', cloudDetail: `Login failed: ${(err as Error).message}` });
+        }
+        return;
+      case 'logout':
+        await this.credentials.logout();
+        await this.archive.clear();
+        await this.db.outbox.where('state').equals('sent').delete();
+        await this.setStatus({ cloud: 'login-needed', cloudDetail: 'Logged out. Undelivered results are kept and sent after the next login.' });
+        return;
+      case 'pair-bridge':
+        await this.credentials.setBridgePairing({ url: cmd.url ?? `ws://127.0.0.1:${DEFAULT_BRIDGE_PORT}`, token: cmd.token.trim() });
+        await this.connectBridge();
+        return;
+      case 'sync-now':
+        await this.syncMachines();
+        return;
+      case 'retry-now':
+        await this.outbox.retryNow(cmd.key);
+        return;
+      case 'discard':
+        await this.outbox.discard(cmd.key, cmd.reason, cmd.who);
+        return;
+      case 'persisted':
+        await this.setStatus({ persisted: cmd.persisted });
+        return;
+      case 'serial-granted':
+        await this.syncMachines();
+        return;
+    }
+  }
+
+  /** After a 401: get a new credential if we can; otherwise hold everything until a person logs in. */
+  private async reauthenticate(): Promise<boolean> {
+    const outcome = await this.credentials.authenticate();
+    if (outcome === 'ok') {
+      await this.setStatus({ cloud: 'ok', cloudDetail: undefined, station: this.credentials.station?.station, stationName: this.credentials.station?.station_name });
       return true;
-    } catch (err) {
-      await this.setStatus({ cloud: 'unreachable', cloudDetail: (err as Error).message });
-      return false;
     }
+    await this.setStatus(
+      outcome === 'login-needed'
+        ? { cloud: 'login-needed', cloudDetail: 'Log in to the LIS: results are kept in the outbox until then.' }
+        : { cloud: 'unreachable', cloudDetail: 'The cloud cannot be reached; results wait in the outbox.' },
+    );
+    return false;
   }
 
+  /** Makes the running devices match what the cloud assigns to this station. */
   private async syncMachines(): Promise<void> {
     let machines: Machine[];
     try {
       machines = await this.cloud.machines();
+      await this.db.settings.put({ key: SETTING_MACHINES, value: machines });
     } catch (err) {
-      if (err instanceof CloudError && err.unauthorized && (await this.login())) return this.syncMachines();
+      if (err instanceof CloudError && err.unauthorized && (await this.reauthenticate())) return this.syncMachines();
       await this.setStatus({ cloud: 'unreachable', cloudDetail: (err as Error).message });
-      return;
+      // With the cloud away the analyzers are still driven, from the last configuration seen,
+      // and their results fill the outbox.
+      const cached = (await this.db.settings.get(SETTING_MACHINES))?.value as Machine[] | undefined;
+      if (!cached || this.runners.size > 0) return;
+      machines = cached;
     }
-    this.machines = new Map(machines.filter((m) => m.transport === 'tcp').map((m) => [String(m.id), m]));
-    await this.db.transaction('rw', this.db.devices, async () => {
-      await this.db.devices.clear();
-      for (const m of this.machines.values()) {
-        await this.db.devices.put({
-          machineId: m.id,
-          name: m.name,
-          driver: m.driver,
-          transport: m.transport,
-          port: m.connection_settings.port,
-          state: 'starting',
-          received: 0,
-        });
+    const station = this.credentials.station?.station;
+    const mine = machines.filter((m) => station !== undefined && m.connection_settings.station === station && (m.transport === 'tcp' || m.transport === 'serial'));
+    const wanted = new Map(mine.map((m) => [m.id, m]));
+    for (const [id, runner] of this.runners) {
+      if (!wanted.has(id)) {
+        runner.stop();
+        if (runner.machine.transport === 'tcp') this.bridge?.closeDevice(String(id));
+        this.runners.delete(id);
+        await this.db.devices.delete(id);
       }
-    });
+    }
+    for (const m of mine) {
+      const runner = this.runners.get(m.id);
+      const changed = runner && JSON.stringify(runner.machine) !== JSON.stringify(m);
+      if (runner && !changed) continue;
+      if (runner) runner.machine = m;
+      else this.runners.set(m.id, new DeviceRunner(m, this.deviceContext()));
+      void this.orders.refresh(m.id);
+      const existing = await this.db.devices.get(m.id);
+      await this.db.devices.put({
+        machineId: m.id,
+        name: m.name,
+        driver: m.driver,
+        transport: m.transport,
+        port: m.connection_settings.port,
+        state: existing?.state ?? 'starting',
+        day: today(),
+        received: existing?.day === today() ? existing.received : 0,
+        queries: existing?.day === today() ? existing.queries : 0,
+        naks: existing?.day === today() ? existing.naks : 0,
+        errors: existing?.day === today() ? existing.errors : 0,
+        ...(existing?.lastMessageAt ? { lastMessageAt: existing.lastMessageAt } : {}),
+        ...(station ? { station } : {}),
+      });
+      if (m.transport === 'tcp' && this.bridge?.connected) this.bridge.openDevice(bridgeSpec(m));
+    }
+    await this.serial.sync(mine.filter((m) => m.transport === 'serial'));
   }
 
-  private connectBridge(pairing: BridgePairing): void {
+  private tcpRunners(): DeviceRunner[] {
+    return [...this.runners.values()].filter((r) => r.machine.transport === 'tcp');
+  }
+
+  private deviceContext(): DeviceContext {
+    return {
+      driver: (m: Machine) => driverFor(m.driver),
+      write: (conn: ConnId, bytes: Uint8Array) => (conn < 0 ? this.serial.write(-conn, bytes) : void this.bridge?.write(conn, bytes)),
+      disconnect: (conn: ConnId) => (conn < 0 ? undefined : this.bridge?.disconnect(conn)),
+      store: (m: Machine, results: AnalyzerResult[]) => this.storeResults(m, results),
+      lookup: (m: Machine, query: AnalyzerQuery, deadlineMs: number) => this.orders.lookup(m, query, deadlineMs),
+      recordQuery: (row) => this.db.queries.add(row),
+      updateQuery: async (id, patch) => {
+        await this.db.queries.update(id, patch).catch(() => {});
+      },
+      patchDevice: (id: number, patch: (d: DeviceStatus) => void) => this.patchDevice(id, patch),
+      deviceEvent: (id: number, kind: string, message: string) => void this.deviceEvent(id, kind, message),
+      archive: this.archive,
+    };
+  }
+
+  private async connectBridge(): Promise<void> {
+    this.bridge?.stop();
+    const pairing = await this.credentials.bridgePairing();
+    if (!pairing) {
+      await this.setStatus({ bridge: 'refused', bridgeDetail: 'This console is not paired with the bridge on this PC. Enter the pairing code the bridge shows, in Settings.' });
+      return;
+    }
     this.bridge = new BridgeTransport(pairing.url, pairing.token, {
       state: (state: BridgeLinkState, detail?: string) => {
         void this.setStatus({ bridge: state, bridgeDetail: detail });
-        if (state !== 'connected') for (const m of this.machines.values()) void this.setDevice(m.id, { state: 'disconnected' });
-      },
-      welcome: () => {
-        for (const m of this.machines.values()) {
-          const s = m.connection_settings;
-          this.bridge!.openDevice({ device: String(m.id), mode: s.mode, port: s.port ?? 0, ...(s.host ? { host: s.host } : {}), ...(s.allowed_peers ? { allowedPeers: s.allowed_peers } : {}) });
+        if (state !== 'connected') {
+          for (const r of this.tcpRunners()) {
+            r.stop();
+            void this.patchDevice(r.id, (d) => {
+              d.state = 'disconnected';
+              d.peer = undefined;
+            });
+          }
+          this.connDevice.clear();
         }
       },
-      deviceState: (device, state, detail) => {
-        const map: Record<string, DeviceLinkState> = { listening: 'listening', 'port-in-use': 'port-in-use', closed: 'stopped', connecting: 'starting' };
-        void this.setDevice(Number(device), { state: map[state] ?? 'error', detail });
+      welcome: (info) => {
+        void this.setStatus({ bridgeVersion: info.version, bridgeWire: info.wire });
+        for (const r of this.tcpRunners()) this.bridge!.openDevice(bridgeSpec(r.machine));
       },
-      connOpen: (device, conn, remote) => this.openConnection(device, conn, remote),
+      deviceState: (device, state, detail) => this.runners.get(Number(device))?.bridgeState(state, detail),
+      connOpen: (device, conn, remote) => {
+        const runner = this.runners.get(Number(device));
+        if (!runner) return this.bridge?.disconnect(conn);
+        this.connDevice.set(conn, runner.id);
+        runner.connOpen(conn, remote);
+      },
       connClose: (device, conn, reason) => {
-        this.connections.get(conn)?.connection.close();
-        this.connections.delete(conn);
-        void this.setDevice(Number(device), { state: 'listening', peer: undefined, detail: reason });
+        this.connDevice.delete(conn);
+        this.runners.get(Number(device))?.connClose(conn, reason);
       },
-      data: (conn, _at, bytes) => this.connections.get(conn)?.connection.receive(bytes),
+      data: (conn, at, bytes) => {
+        const id = this.connDevice.get(conn);
+        if (id !== undefined) this.runners.get(id)?.data(conn, at, bytes);
+      },
     });
     this.bridge.start();
-  }
-
-  private openConnection(device: DeviceId, conn: ConnId, remote: string): void {
-    const machine = this.machines.get(device);
-    if (!machine) {
-      this.bridge?.disconnect(conn);
-      return;
-    }
-    const binding = bindingFor(machine);
-    const log = (line: string) => console.info(`[${machine.name}] ${line}`);
-    const connection = new DeviceConnection<unknown>(binding, {
-      write: (bytes) => this.bridge?.write(conn, bytes),
-      store: (results) => this.storeResults(machine, results),
-      log,
-      messageSeen: () => void this.setDevice(machine.id, { lastMessageAt: Date.now() }),
-    });
-    this.connections.set(conn, { device, connection });
-    void this.setDevice(machine.id, { state: 'connected', peer: remote || undefined, detail: undefined });
   }
 
   private async storeResults(machine: Machine, results: AnalyzerResult[]): Promise<void> {
     if (results.length === 0) return;
     const receivedAt = new Date();
     const rows = await Promise.all(results.map((r) => toOutboxResult(machine, r, receivedAt)));
-    await this.outbox.add(rows);
-    await this.db.devices.where('machineId').equals(machine.id).modify((d) => {
+    try {
+      await this.outbox.add(rows);
+    } catch (err) {
+      this.storageFailed(err as Error);
+      throw err;
+    }
+    await this.patchDevice(machine.id, (d) => {
       d.received += results.length;
+    });
+    void this.orders.refresh(machine.id);
+  }
+
+  /**
+   * Storage is failing (quota, disk): the analyzers are refused in their protocols' own terms so
+   * they keep their results, and storage is probed until it works again.
+   */
+  private storageFailed(err: Error): void {
+    if (!this.storageReady) return;
+    this.storageReady = false;
+    for (const r of this.runners.values()) r.setStorageReady(false);
+    void this.setStatus({ storage: 'failing', storageDetail: `This PC cannot save results (${err.name}: ${err.message}). Analyzers keep their results and resend them once space is free.` }).catch(() => {});
+    const probe = setInterval(() => {
+      void this.outbox.probeStorage().then((ok) => {
+        if (!ok) return;
+        clearInterval(probe);
+        this.storageReady = true;
+        for (const r of this.runners.values()) r.setStorageReady(true);
+        void this.setStatus({ storage: 'ok', storageDetail: undefined });
+      });
+    }, STORAGE_PROBE_MS);
+  }
+
+  private async deviceEvent(machineId: number, kind: string, message: string): Promise<void> {
+    await this.db.events.add({ machineId, at: Date.now(), kind, message, reported: 0 }).catch(() => {});
+    await this.patchDevice(machineId, (d) => {
+      if (kind === 'nak') d.naks += 1;
+      else d.errors += 1;
     });
   }
 
-  private async setDevice(machineId: number, patch: Partial<DeviceStatus>): Promise<void> {
-    await this.db.devices.update(machineId, patch);
+  private async reportStatus(): Promise<void> {
+    const station = this.credentials.station?.station;
+    if (!station) return;
+    const devices = await this.db.devices.toArray();
+    for (const d of devices) {
+      const events = await this.db.events.where('machineId').equals(d.machineId).and((e) => e.reported === 0).toArray();
+      try {
+        await this.cloud.reportStatus(d.machineId, {
+          station,
+          state: d.state,
+          ...(d.detail ? { detail: d.detail } : {}),
+          ...(d.peer ? { peer: d.peer } : {}),
+          ...(d.lastMessageAt ? { last_communication_at: new Date(d.lastMessageAt).toISOString() } : {}),
+          app_version: APP_VERSION,
+          app_build: APP_BUILD,
+          ...(this.status.bridgeVersion ? { bridge_version: this.status.bridgeVersion, wire_version: this.status.bridgeWire } : {}),
+          events: events.map((e) => ({ at: new Date(e.at).toISOString(), kind: e.kind, message: e.message })),
+        });
+        if (events.length > 0) await this.db.events.where('id').anyOf(events.map((e) => e.id!)).modify({ reported: 1 });
+      } catch {
+        return;
+      }
+    }
+  }
+
+  private async uploadLogs(): Promise<void> {
+    const station = this.credentials.station?.station;
+    if (!station) return;
+    try {
+      while ((await this.archive.upload(station, (id, entries, st) => this.cloud.uploadLogs(id, { station: st, entries }))) > 0) {
+        // keep uploading while there is a backlog
+      }
+    } catch {
+      // The next round tries again; the archive keeps what was not uploaded.
+    }
+  }
+
+  /** Runs now: status and logs, for tests and for support's "report now". */
+  async flushReports(): Promise<void> {
+    await this.reportStatus();
+    await this.uploadLogs();
+  }
+
+  private async patchDevice(machineId: number, patch: (d: DeviceStatus) => void): Promise<void> {
+    await this.db.devices
+      .where('machineId')
+      .equals(machineId)
+      .modify((d) => {
+        if (d.day !== today()) Object.assign(d, { day: today(), received: 0, queries: 0, naks: 0, errors: 0 });
+        patch(d);
+      })
+      .catch(() => {});
   }
 
   private async setStatus(patch: Partial<EngineStatus>): Promise<void> {
     this.status = { ...this.status, ...patch, updatedAt: Date.now() };
-    await this.db.status.put(this.status);
+    await this.db.status.put(this.status).catch(() => {});
   }
 }
+
+declare const __APP_BUILD__: string | undefined;

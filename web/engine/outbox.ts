@@ -60,6 +60,32 @@ export class Outbox {
     this.kick();
   }
 
+  /** Staff asked to try again now: a dead letter goes back to pending, a backoff is cut short. */
+  async retryNow(key?: string): Promise<void> {
+    const rows = key ? [await this.db.outbox.get(key)].filter((r): r is OutboxEntry => !!r) : await this.db.outbox.where('state').anyOf('pending', 'dead').toArray();
+    await this.db.transaction('rw', this.db.outbox, async () => {
+      for (const r of rows) if (r.state !== 'sent') await this.db.outbox.update(r.key, { state: 'pending', nextAttemptAt: 0 });
+    });
+    this.kick();
+  }
+
+  /** Staff gave up on a result, with a reason; the row stays, marked, for the audit trail. */
+  async discard(key: string, reason: string, who: string): Promise<void> {
+    if (reason.trim() === '') throw new Error('a reason is required to discard a result');
+    await this.db.outbox.where('key').equals(key).and((r) => r.state !== 'sent').modify({ state: 'dead', discarded: { reason, who, at: Date.now() } });
+  }
+
+  /** Can storage take a write again? Used to leave the refusing state after a quota error. */
+  async probeStorage(): Promise<boolean> {
+    try {
+      await this.db.settings.put({ key: 'storage-probe', value: new Uint8Array(64 * 1024) });
+      await this.db.settings.delete('storage-probe');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   kick(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;

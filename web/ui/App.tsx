@@ -1,4 +1,5 @@
 import { db, type DeviceStatus, type EngineStatus, type OutboxEntry } from '../engine/db.ts';
+import { useEngineRole } from './engine-role.ts';
 import { useLiveQuery } from './use-live-query.ts';
 
 const DELIVERY_LABEL: Record<OutboxEntry['state'], string> = { pending: 'In outbox', sent: 'Sent', dead: 'Dead letter' };
@@ -8,14 +9,18 @@ const DEVICE_LABEL: Record<DeviceStatus['state'], string> = {
   connected: 'Connected',
   disconnected: 'Disconnected',
   'port-in-use': 'Port in use',
+  'not-allowed': 'Not allowed by the bridge',
+  'serial-not-granted': 'Serial port not granted',
   error: 'Error',
   stopped: 'Stopped',
 };
 
 function Banner({ status }: { status: EngineStatus | undefined }) {
+  const role = useEngineRole();
   if (!status) return <p className="banner">Starting the console engine…</p>;
   const problems: string[] = [];
-  if (!status.leader) problems.push('Another console window is driving the analyzers. This window shows the same data, read-only.');
+  if (role === 'follower') problems.push('Another console window is driving the analyzers. This window shows the same data, read-only.');
+  if (status.storage === 'failing' && status.storageDetail) problems.push(status.storageDetail);
   if (status.bridge !== 'connected' && status.bridgeDetail) problems.push(status.bridgeDetail);
   if (status.cloud !== 'ok') problems.push(status.cloudDetail ? `Cloud: ${status.cloudDetail}. Results wait in the outbox and are sent when it is back.` : 'The cloud is unreachable.');
   if (problems.length === 0) return null;
@@ -103,7 +108,9 @@ export function App() {
     <main>
       <header>
         <h1>LIS analyzer console</h1>
-        <span data-testid="bridge-state">Bridge: {status?.bridge ?? '…'}</span>
+        <span data-testid="engine-role" data-role={useEngineRole()}>
+          Bridge: <span data-testid="bridge-state">{status?.bridge ?? '…'}</span>
+        </span>
       </header>
       <Banner status={status} />
       <Devices />

@@ -1,0 +1,18 @@
+/** What the UI (any tab) asks of the engine (only the leader's answers), over a BroadcastChannel. */
+export const COMMAND_CHANNEL = 'lis-engine-commands';
+
+export type EngineCommand =
+  | { type: 'login'; email: string; password: string }
+  | { type: 'logout' }
+  | { type: 'pair-bridge'; token: string; url?: string }
+  | { type: 'sync-now' }
+  | { type: 'retry-now'; key?: string }
+  | { type: 'discard'; key: string; reason: string; who: string }
+  | { type: 'serial-granted' }
+  | { type: 'persisted'; persisted: boolean };
+
+export function sendCommand(command: EngineCommand): void {
+  const channel = new BroadcastChannel(COMMAND_CHANNEL);
+  channel.postMessage(command);
+  channel.close();
+}

@@ -1,0 +1,30 @@
+import { useSyncExternalStore } from 'react';
+import type { WorkerToPage } from '../engine/worker-messages.ts';
+
+export type Role = 'starting' | 'leader' | 'follower';
+
+let role: Role = 'starting';
+const listeners = new Set<() => void>();
+
+/** Starts this window's engine worker; only one window's worker wins the leader lock and drives. */
+export function startEngineWorker(): Worker {
+  // The e2e build passes the page's test switches to the worker through its name.
+  const name = import.meta.env.MODE === 'e2e' ? `lis-engine${location.search}` : 'lis-engine';
+  const worker = new Worker(new URL('../engine/worker.ts', import.meta.url), { type: 'module', name });
+  worker.onmessage = (ev: MessageEvent<WorkerToPage>) => {
+    if (ev.data.type !== 'role') return;
+    role = ev.data.role;
+    for (const l of listeners) l();
+  };
+  return worker;
+}
+
+export function useEngineRole(): Role {
+  return useSyncExternalStore(
+    (l) => {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    () => role,
+  );
+}
