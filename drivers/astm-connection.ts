@@ -50,7 +50,10 @@ export class AstmConnection implements DriverConnection {
     private readonly dialect: AstmDialect,
     private readonly settings: DeviceSettings,
   ) {
-    this.session = new AstmSession(dialect.profile(settings));
+    const profile = dialect.profile(settings);
+    // Short-timer profiles (tests, and analyzers the cloud knows to be impatient) come as settings.
+    const timers = settings.astm_timers && typeof settings.astm_timers === 'object' ? (settings.astm_timers as AstmProfileOptions['timers']) : undefined;
+    this.session = new AstmSession(timers ? { ...profile, timers: { ...profile.timers, ...timers } } : profile);
   }
 
   receive(bytes: Uint8Array, now: number): DriverOutput {

@@ -8,10 +8,13 @@ import { startDevCloud, type DevCloud } from '../sim/cloud/server.ts';
 import type { DemoPorts } from '../sim/cloud/seed.ts';
 import { launchChromium } from './chromium.ts';
 import { freePort, ROOT, spawnTs, type Spawned } from './processes.ts';
+import { Supervisor } from './supervisor.ts';
 
 export interface Stack {
   cloud: DevCloud;
-  bridge: Spawned;
+  /** The bridge process running now (a new one after the supervisor restarted it). */
+  readonly bridge: Spawned;
+  supervisor: Supervisor | null;
   bridgePort: number;
   bridgeToken: string;
   ports: DemoPorts;
@@ -25,7 +28,16 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(opts: { graceMs?: number } = {}): Promise<Stack> {
+export interface StackOptions {
+  /** How long the bridge keeps analyzer sockets for a detached page. */
+  graceMs?: number;
+  /** Run the bridge under a supervisor that restarts it when it dies, as the installed service does. */
+  supervised?: boolean;
+  /** Patch machine settings before the console first reads them (short-timer profiles). */
+  machineSettings?: Record<number, Record<string, unknown>>;
+}
+
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'lis-e2e-'));
   const ports: DemoPorts = {
     maglumi800: await freePort(),
@@ -42,25 +54,33 @@ export async function startStack(opts: { graceMs?: number } = {}): Promise<Stack
     ports,
     bridge: { url: `ws://127.0.0.1:${bridgePort}`, token: bridgeToken },
   });
+  for (const [id, settings] of Object.entries(opts.machineSettings ?? {})) cloud.store.updateMachine(Number(id), { connection_settings: settings });
+  const bridgeArgs = ['--port', String(bridgePort), '--origin', cloud.origin, '--data-dir', join(dataDir, 'bridge'), ...(opts.graceMs ? ['--grace-ms', String(opts.graceMs)] : [])];
+  const bridgeEnv = { LIS_BRIDGE_TOKEN: bridgeToken };
   const startBridge = async () => {
-    const b = spawnTs('bridge/main.ts', ['--port', String(bridgePort), '--origin', cloud.origin, '--data-dir', join(dataDir, 'bridge'), ...(opts.graceMs ? ['--grace-ms', String(opts.graceMs)] : [])], {
-      LIS_BRIDGE_TOKEN: bridgeToken,
-    });
+    const b = spawnTs('bridge/main.ts', bridgeArgs, bridgeEnv);
     await b.waitFor(/listening on ws:/);
     return b;
   };
-  const bridge = await startBridge();
+  const supervisor = opts.supervised ? await Supervisor.run('bridge/main.ts', bridgeArgs, bridgeEnv, /listening on ws:/) : null;
+  let bridge = supervisor ? null : await startBridge();
   const browser = await launchChromium();
 
   const stack: Stack = {
     cloud,
-    bridge,
+    get bridge() {
+      return supervisor ? supervisor.current : bridge!;
+    },
+    supervisor,
     bridgePort,
     bridgeToken,
     ports,
     browser,
     dataDir,
-    startBridge,
+    async startBridge() {
+      bridge = await startBridge();
+      return bridge;
+    },
     async openConsole({ waitForMachine = 3, context } = {}) {
       const ctx = context ?? (await browser.newContext());
       const page = await ctx.newPage();
@@ -91,7 +111,8 @@ export async function startStack(opts: { graceMs?: number } = {}): Promise<Stack
     },
     async close() {
       await browser.close();
-      await stack.bridge.kill();
+      if (supervisor) await supervisor.stop();
+      else await stack.bridge.kill();
       await cloud.close();
       rmSync(dataDir, { recursive: true, force: true });
     },

@@ -72,6 +72,10 @@ export class ByteLink {
     });
   }
 
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   /** Bytes that arrived and were not read yet (what a simulator inspects after a reply). */
   drain(): number[] {
     return this.queue.splice(0);

@@ -24,3 +24,17 @@ export function udichemResult(r: UdichemResult): string[] {
     'L|1|N',
   ];
 }
+
+/** Two patients, one result each: a message whose first group is stored before the second arrives. */
+export function twoPatientMessage(barcodes: [string, string], date = '20261124101500'): string[] {
+  return [
+    `H|\\^&|||Udichem|||||Lis||P|E1394-97|${date}`,
+    'P|1',
+    `O|1|${barcodes[0]}||^^^GLU`,
+    `R|1|^^^GLU|101|mg/dl|70 to 110|N||||||${date}`,
+    'P|2',
+    `O|1|${barcodes[1]}||^^^GLU`,
+    `R|1|^^^GLU|102|mg/dl|70 to 110|N||||||${date}`,
+    'L|1|N',
+  ];
+}

@@ -65,6 +65,20 @@ export class CloudStore extends EventEmitter<{ results: [StoredResult[]] }> {
     return this.state.machines.map((m) => (m.connection_settings.station || !first ? m : { ...m, connection_settings: { ...m.connection_settings, station: first } }));
   }
 
+  /** Changes a machine's settings, as an administrator does in the LIS. */
+  updateMachine(id: number, patch: Partial<Omit<Machine, 'connection_settings'>> & { connection_settings?: Partial<Machine['connection_settings']> }): Machine {
+    const m = this.machine(id);
+    if (!m) throw new Error(`unknown machine ${id}`);
+    Object.assign(m, { ...patch, connection_settings: { ...m.connection_settings, ...(patch.connection_settings ?? {}) } });
+    this.save();
+    return m;
+  }
+
+  addMachine(machine: Machine): void {
+    this.state.machines.push(machine);
+    this.save();
+  }
+
   stations(): { id: string; name: string }[] {
     return this.state.stations;
   }

@@ -125,7 +125,7 @@ export class DeviceRunner {
             d.lastMessageAt = Date.now();
           }),
       },
-      driver.staleAfterMs,
+      typeof settings.stale_after_ms === 'number' ? settings.stale_after_ms : driver.staleAfterMs,
     );
     this.connections.set(conn, connection);
     void this.ctx.patchDevice(this.id, (d) => {
