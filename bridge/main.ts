@@ -1,3 +1,4 @@
+import { isSea } from 'node:sea';
 import { parseArgs } from 'node:util';
 import { APP_VERSION, WIRE_PROTOCOL_VERSION } from '../shared/version.ts';
 import { resolveConfig, type BridgeConfig, type BridgeFlags } from './bridge-config.ts';
@@ -131,7 +132,8 @@ async function status(): Promise<number> {
 
 function manageService(which: 'install' | 'uninstall'): void {
   // Re-run exactly what is running now (the executable, or node with its loader and script).
-  const [program, ...prefix] = [process.execPath, ...process.execArgv, ...(process.argv[1] && process.argv[1] !== process.execPath ? [process.argv[1]] : [])];
+  // In the single executable, argv[1] is the executable again, as typed (e.g. `./lis-bridge`), not a script.
+  const [program, ...prefix] = [process.execPath, ...process.execArgv, ...(!isSea() && process.argv[1] ? [process.argv[1]] : [])];
   const cmd = { program, args: [...prefix, 'run', '--data-dir', config.dataDir], dataDir: config.dataDir };
   if (which === 'install') {
     const plan = installPlan(cmd);
