@@ -1,13 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendAstmMessage } from '../sim/analyzers/astm-analyzer.ts';
 import { udichemResult } from '../sim/analyzers/messages.ts';
+import { readOutbox } from './console-db.ts';
 import { startStack, type Stack } from './stack.ts';
-
-interface Row {
-  key: string;
-  state: string;
-  item: { barcode: string };
-}
 
 describe('outbox durability', () => {
   let stack: Stack;
@@ -25,7 +20,7 @@ describe('outbox durability', () => {
     expect(outcome.accepted).toBe(true);
 
     // The analyzer has its final ACK: the row must already be in the outbox, and undelivered.
-    const rows = await page.evaluate(readOutbox);
+    const rows = await readOutbox(page);
     expect(rows.filter((r) => r.item.barcode === barcode).map((r) => r.state)).toEqual(['pending']);
     expect(stack.cloud.store.results({ barcode })).toHaveLength(0);
 
@@ -34,23 +29,6 @@ describe('outbox durability', () => {
     await stack.waitForResults((r) => r.barcode === barcode);
     await page.locator('tr[data-state="sent"]').first().waitFor();
     expect(stack.cloud.store.results({ barcode })).toHaveLength(1);
-    expect((await page.evaluate(readOutbox)).filter((r) => r.item.barcode === barcode).map((r) => r.state)).toEqual(['sent']);
+    expect((await readOutbox(page)).filter((r) => r.item.barcode === barcode).map((r) => r.state)).toEqual(['sent']);
   });
 });
-
-/** Reads the outbox with the bare IndexedDB API, not through the app's own code. */
-function readOutbox(): Promise<Row[]> {
-  return new Promise((ok, fail) => {
-    const open = indexedDB.open('lis-console');
-    open.onerror = () => fail(open.error);
-    open.onsuccess = () => {
-      const tx = open.result.transaction('outbox', 'readonly');
-      const all = tx.objectStore('outbox').getAll();
-      all.onsuccess = () => {
-        open.result.close();
-        ok(all.result as Row[]);
-      };
-      all.onerror = () => fail(all.error);
-    };
-  });
-}

@@ -23,6 +23,8 @@ export interface Stack {
   startBridge(): Promise<Spawned>;
   /** Opens the console in a fresh browser context and waits until the named machine is listening. */
   openConsole(opts?: { waitForMachine?: number; context?: BrowserContext }): Promise<Page>;
+  /** Resolves when `check` holds, re-checked whenever the dev cloud's store changes. */
+  until(check: () => boolean, what: string, timeoutMs?: number): Promise<void>;
   /** Resolves when the cloud holds at least `count` results matching the filter. */
   waitForResults(filter: (r: StoredResult) => boolean, count?: number, timeoutMs?: number): Promise<StoredResult[]>;
   close(): Promise<void>;
@@ -90,6 +92,26 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       await page.goto(cloud.url);
       await page.locator(`tr[data-machine="${waitForMachine}"] td.state-listening`).waitFor({ timeout: 20_000 });
       return page;
+    },
+    until(check, what, timeoutMs = 20_000) {
+      return new Promise((ok, fail) => {
+        const events = ['results', 'status', 'logs'] as const;
+        const done = () => {
+          for (const e of events) cloud.store.off(e, test);
+          clearTimeout(timer);
+        };
+        const test = () => {
+          if (!check()) return;
+          done();
+          ok();
+        };
+        const timer = setTimeout(() => {
+          done();
+          fail(new Error(`timed out waiting for ${what}`));
+        }, timeoutMs);
+        for (const e of events) cloud.store.on(e, test);
+        test();
+      });
     },
     waitForResults(filter, count = 1, timeoutMs = 20_000) {
       return new Promise((ok, fail) => {

@@ -31,7 +31,7 @@ const CLAIM_WINDOW_MS = 10 * 60_000;
  * The dev cloud's state, kept in one JSON file. Writes go to a temporary file renamed over the old
  * one, so a killed dev cloud never leaves half a file behind.
  */
-export class CloudStore extends EventEmitter<{ results: [StoredResult[]] }> {
+export class CloudStore extends EventEmitter<{ results: [StoredResult[]]; status: [MachineStatus]; logs: [number] }> {
   private state: State;
   private readonly file: string;
   private readonly byKey = new Map<string, StoredResult>();
@@ -95,6 +95,7 @@ export class CloudStore extends EventEmitter<{ results: [StoredResult[]] }> {
     };
     this.state.status[machineId] = row;
     this.save();
+    this.emit('status', row);
     return row;
   }
 
@@ -113,7 +114,10 @@ export class CloudStore extends EventEmitter<{ results: [StoredResult[]] }> {
       list.push({ ...e, station });
       added++;
     }
-    if (added > 0) this.save();
+    if (added > 0) {
+      this.save();
+      this.emit('logs', machineId);
+    }
     return added;
   }
 

@@ -124,26 +124,39 @@ export interface Setting {
 }
 
 /**
- * The console's database. Chrome commits IndexedDB transactions "relaxed" by default (reported
+ * Results and credentials. Chrome commits IndexedDB transactions "relaxed" by default (reported
  * before the data reaches the disk); the outbox must be on disk before an analyzer is ACKed, so
- * every transaction here is strict.
+ * every transaction here is strict, and nothing else lives here to slow that path down.
  */
 export class ConsoleDb extends Dexie {
   outbox!: Table<OutboxEntry, string>;
-  devices!: Table<DeviceStatus, number>;
-  status!: Table<EngineStatus, string>;
   settings!: Table<Setting, string>;
-  events!: Table<DeviceEvent, number>;
-  queries!: Table<QueryRecord, number>;
-  audit!: Table<AuditEntry, number>;
 
   constructor(name = 'lis-console') {
     super(name, { chromeTransactionDurability: 'strict' });
     this.version(1).stores({
       outbox: 'key, state, machineId, [state+nextAttemptAt], createdAt, sentAt',
+      settings: 'key',
+    });
+  }
+}
+
+/**
+ * What the console shows and reports: device states, counters, events, queries, the audit trail.
+ * Rebuilt by the engine as it runs, so a relaxed commit loses nothing that matters.
+ */
+export class StateDb extends Dexie {
+  devices!: Table<DeviceStatus, number>;
+  status!: Table<EngineStatus, string>;
+  events!: Table<DeviceEvent, number>;
+  queries!: Table<QueryRecord, number>;
+  audit!: Table<AuditEntry, number>;
+
+  constructor(name = 'lis-state') {
+    super(name, { chromeTransactionDurability: 'relaxed' });
+    this.version(1).stores({
       devices: 'machineId',
       status: 'id',
-      settings: 'key',
       events: '++id, machineId, at, reported',
       queries: '++id, machineId, at',
       audit: '++id, at, uploaded',
@@ -165,4 +178,5 @@ export class ArchiveDb extends Dexie {
 }
 
 export const db = new ConsoleDb();
+export const stateDb = new StateDb();
 export const archiveDb = new ArchiveDb();

@@ -6,6 +6,7 @@ export type EngineCommand =
   | { type: 'logout' }
   | { type: 'pair-bridge'; token: string; url?: string }
   | { type: 'sync-now' }
+  | { type: 'report-now' }
   | { type: 'retry-now'; key?: string }
   | { type: 'discard'; key: string; reason: string; who: string }
   | { type: 'serial-granted' }

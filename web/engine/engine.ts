@@ -5,7 +5,7 @@ import type { AnalyzerResult } from '../../drivers/result-model.ts';
 import { BridgeTransport, type BridgeLinkState } from '../transports/bridge-transport.ts';
 import { CloudClient, CloudError } from './cloud-client.ts';
 import { Credentials } from './credentials.ts';
-import type { ArchiveDb, ConsoleDb, DeviceStatus, EngineStatus } from './db.ts';
+import type { ArchiveDb, ConsoleDb, DeviceStatus, EngineStatus, StateDb } from './db.ts';
 import { bridgeSpec, DeviceRunner, today, type DeviceContext } from './device-runner.ts';
 import { driverFor } from '../../drivers/registry.ts';
 import type { AnalyzerQuery } from '../../drivers/result-model.ts';
@@ -47,6 +47,7 @@ export class Engine {
 
   constructor(
     private readonly db: ConsoleDb,
+    private readonly state: StateDb,
     archiveDb: ArchiveDb,
     origin: string,
     serial: SerialLike | null,
@@ -110,6 +111,9 @@ export class Engine {
       case 'sync-now':
         await this.syncMachines();
         return;
+      case 'report-now':
+        await this.flushReports();
+        return;
       case 'retry-now':
         await this.outbox.retryNow(cmd.key);
         return;
@@ -163,7 +167,7 @@ export class Engine {
         runner.stop();
         if (runner.machine.transport === 'tcp') this.bridge?.closeDevice(String(id));
         this.runners.delete(id);
-        await this.db.devices.delete(id);
+        await this.state.devices.delete(id);
       }
     }
     for (const m of mine) {
@@ -173,8 +177,8 @@ export class Engine {
       if (runner) runner.machine = m;
       else this.runners.set(m.id, new DeviceRunner(m, this.deviceContext()));
       void this.orders.refresh(m.id);
-      const existing = await this.db.devices.get(m.id);
-      await this.db.devices.put({
+      const existing = await this.state.devices.get(m.id);
+      await this.state.devices.put({
         machineId: m.id,
         name: m.name,
         driver: m.driver,
@@ -205,9 +209,9 @@ export class Engine {
       disconnect: (conn: ConnId) => (conn < 0 ? undefined : this.bridge?.disconnect(conn)),
       store: (m: Machine, results: AnalyzerResult[]) => this.storeResults(m, results),
       lookup: (m: Machine, query: AnalyzerQuery, deadlineMs: number) => this.orders.lookup(m, query, deadlineMs),
-      recordQuery: (row) => this.db.queries.add(row),
+      recordQuery: (row) => this.state.queries.add(row),
       updateQuery: async (id, patch) => {
-        await this.db.queries.update(id, patch).catch(() => {});
+        await this.state.queries.update(id, patch).catch(() => {});
       },
       patchDevice: (id: number, patch: (d: DeviceStatus) => void) => this.patchDevice(id, patch),
       deviceEvent: (id: number, kind: string, message: string) => void this.deviceEvent(id, kind, message),
@@ -296,7 +300,7 @@ export class Engine {
   }
 
   private async deviceEvent(machineId: number, kind: string, message: string): Promise<void> {
-    await this.db.events.add({ machineId, at: Date.now(), kind, message, reported: 0 }).catch(() => {});
+    await this.state.events.add({ machineId, at: Date.now(), kind, message, reported: 0 }).catch(() => {});
     await this.patchDevice(machineId, (d) => {
       if (kind === 'nak') d.naks += 1;
       else d.errors += 1;
@@ -306,9 +310,9 @@ export class Engine {
   private async reportStatus(): Promise<void> {
     const station = this.credentials.station?.station;
     if (!station) return;
-    const devices = await this.db.devices.toArray();
+    const devices = await this.state.devices.toArray();
     for (const d of devices) {
-      const events = await this.db.events.where('machineId').equals(d.machineId).and((e) => e.reported === 0).toArray();
+      const events = await this.state.events.where('machineId').equals(d.machineId).and((e) => e.reported === 0).toArray();
       try {
         await this.cloud.reportStatus(d.machineId, {
           station,
@@ -321,7 +325,7 @@ export class Engine {
           ...(this.status.bridgeVersion ? { bridge_version: this.status.bridgeVersion, wire_version: this.status.bridgeWire } : {}),
           events: events.map((e) => ({ at: new Date(e.at).toISOString(), kind: e.kind, message: e.message })),
         });
-        if (events.length > 0) await this.db.events.where('id').anyOf(events.map((e) => e.id!)).modify({ reported: 1 });
+        if (events.length > 0) await this.state.events.where('id').anyOf(events.map((e) => e.id!)).modify({ reported: 1 });
       } catch {
         return;
       }
@@ -347,7 +351,7 @@ export class Engine {
   }
 
   private async patchDevice(machineId: number, patch: (d: DeviceStatus) => void): Promise<void> {
-    await this.db.devices
+    await this.state.devices
       .where('machineId')
       .equals(machineId)
       .modify((d) => {
@@ -359,7 +363,7 @@ export class Engine {
 
   private async setStatus(patch: Partial<EngineStatus>): Promise<void> {
     this.status = { ...this.status, ...patch, updatedAt: Date.now() };
-    await this.db.status.put(this.status).catch(() => {});
+    await this.state.status.put(this.status).catch(() => {});
   }
 }
 

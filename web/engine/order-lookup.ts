@@ -26,15 +26,21 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T> {
  */
 export class OrderLookup {
   private readonly cache = new Map<number, Map<string, OrderInfo>>();
+  private readonly refreshing = new Set<number>();
 
   constructor(private readonly cloud: CloudClient) {}
 
+  /** Re-reads a machine's pending work orders; a refresh already under way covers a second call. */
   async refresh(machineId: number): Promise<void> {
+    if (this.refreshing.has(machineId)) return;
+    this.refreshing.add(machineId);
     try {
       const orders = await this.cloud.workOrders(machineId);
       this.cache.set(machineId, new Map(orders.map((o) => [o.barcode, toOrderInfo(o)])));
     } catch {
       // Keep the last copy: an old cache still answers better than none.
+    } finally {
+      this.refreshing.delete(machineId);
     }
   }
 

@@ -36,6 +36,9 @@ export class Outbox {
   private draining = false;
   private again = false;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** After a failed delivery the whole outbox waits, so new results do not hammer a failing cloud. */
+  private holdUntil = 0;
+  private failures = 0;
 
   constructor(
     private readonly db: ConsoleDb,
@@ -62,6 +65,7 @@ export class Outbox {
 
   /** Staff asked to try again now: a dead letter goes back to pending, a backoff is cut short. */
   async retryNow(key?: string): Promise<void> {
+    this.holdUntil = 0;
     const rows = key ? [await this.db.outbox.get(key)].filter((r): r is OutboxEntry => !!r) : await this.db.outbox.where('state').anyOf('pending', 'dead').toArray();
     await this.db.transaction('rw', this.db.outbox, async () => {
       for (const r of rows) if (r.state !== 'sent') await this.db.outbox.update(r.key, { state: 'pending', nextAttemptAt: 0 });
@@ -102,6 +106,10 @@ export class Outbox {
   }
 
   private async drain(): Promise<void> {
+    if (Date.now() < this.holdUntil) {
+      this.schedule(this.holdUntil);
+      return;
+    }
     this.draining = true;
     try {
       do {
@@ -129,7 +137,9 @@ export class Outbox {
     const batch = due.slice(0, BATCH_SIZE);
     try {
       const res = await this.cloud.postResults(batch.map((e) => e.item));
-      this.hooks.cloudState(true);
+      if (this.failures > 0) this.hooks.cloudState(true);
+      this.failures = 0;
+      this.holdUntil = 0;
       const byKey = new Map((res.items ?? []).map((i) => [i.idempotency_key, i]));
       const sentAt = Date.now();
       await this.db.transaction('rw', this.db.outbox, async () => {
@@ -150,12 +160,14 @@ export class Outbox {
       if (err.unauthorized) {
         this.hooks.cloudState(false, 'login expired');
         if (await this.hooks.reauthenticate()) return true;
-        await this.postpone(batch, Date.now() + REAUTH_HOLD_MS, err.message, false);
+        this.holdUntil = Date.now() + REAUTH_HOLD_MS;
+        await this.postpone(batch, this.holdUntil, err.message, false);
         return false;
       }
       if (err.retryable) {
         this.hooks.cloudState(false, err.message);
-        await this.postpone(batch, null, err.message, true);
+        this.holdUntil = Date.now() + backoffMs(this.failures++);
+        await this.postpone(batch, this.holdUntil, err.message, true);
         return false;
       }
       await this.db.transaction('rw', this.db.outbox, async () => {
@@ -165,12 +177,10 @@ export class Outbox {
     }
   }
 
-  private async postpone(batch: OutboxEntry[], at: number | null, reason: string, countAttempt: boolean): Promise<void> {
-    const now = Date.now();
+  private async postpone(batch: OutboxEntry[], at: number, reason: string, countAttempt: boolean): Promise<void> {
     await this.db.transaction('rw', this.db.outbox, async () => {
       for (const e of batch) {
-        const attempts = countAttempt ? e.attempts + 1 : e.attempts;
-        await this.db.outbox.update(e.key, { attempts, nextAttemptAt: at ?? now + backoffMs(e.attempts), lastError: reason });
+        await this.db.outbox.update(e.key, { attempts: countAttempt ? e.attempts + 1 : e.attempts, nextAttemptAt: at, lastError: reason });
       }
     });
   }

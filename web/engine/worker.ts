@@ -1,5 +1,5 @@
 /// <reference lib="webworker" />
-import { archiveDb, db } from './db.ts';
+import { archiveDb, db, stateDb } from './db.ts';
 import { Engine } from './engine.ts';
 import { runAsLeader } from './leader-lock.ts';
 import type { WorkerToPage } from './worker-messages.ts';
@@ -23,7 +23,7 @@ async function serialPorts(): Promise<SerialLike | null> {
 runAsLeader(
   async () => {
     tell({ type: 'role', role: 'leader' });
-    await new Engine(db, archiveDb, self.location.origin, await serialPorts()).start();
+    await new Engine(db, stateDb, archiveDb, self.location.origin, await serialPorts()).start();
   },
   () => tell({ type: 'role', role: 'follower' }),
 );

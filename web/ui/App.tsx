@@ -1,4 +1,4 @@
-import { db, type DeviceStatus, type EngineStatus, type OutboxEntry } from '../engine/db.ts';
+import { db, stateDb, type DeviceStatus, type EngineStatus, type OutboxEntry } from '../engine/db.ts';
 import { useEngineRole } from './engine-role.ts';
 import { useLiveQuery } from './use-live-query.ts';
 
@@ -34,7 +34,7 @@ function Banner({ status }: { status: EngineStatus | undefined }) {
 }
 
 function Devices() {
-  const devices = useLiveQuery(() => db.devices.toArray(), [], [] as DeviceStatus[]);
+  const devices = useLiveQuery(() => stateDb.devices.toArray(), [], [] as DeviceStatus[]);
   return (
     <section aria-labelledby="devices-h">
       <h2 id="devices-h">Analyzers</h2>
@@ -103,7 +103,7 @@ function Results() {
 }
 
 export function App() {
-  const status = useLiveQuery(() => db.status.get('engine'), [], undefined as EngineStatus | undefined);
+  const status = useLiveQuery(() => stateDb.status.get('engine'), [], undefined as EngineStatus | undefined);
   return (
     <main>
       <header>
