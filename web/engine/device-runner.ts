@@ -54,6 +54,8 @@ export function bridgeSpec(machine: Machine): DeviceSpec {
  */
 export class DeviceRunner {
   private readonly connections = new Map<ConnId, DeviceConnection>();
+  /** Whether storage works: a connection opened while it fails is refused from its first ENQ. */
+  private storageReady = true;
 
   constructor(
     public machine: Machine,
@@ -127,6 +129,7 @@ export class DeviceRunner {
       },
       typeof settings.stale_after_ms === 'number' ? settings.stale_after_ms : driver.staleAfterMs,
     );
+    connection.setReceiveReady(this.storageReady);
     this.connections.set(conn, connection);
     void this.ctx.patchDevice(this.id, (d) => {
       d.state = 'connected';
@@ -172,6 +175,7 @@ export class DeviceRunner {
   }
 
   setStorageReady(ready: boolean): void {
+    this.storageReady = ready;
     for (const c of this.connections.values()) c.setReceiveReady(ready);
   }
 }

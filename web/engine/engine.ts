@@ -51,6 +51,7 @@ export class Engine {
     archiveDb: ArchiveDb,
     origin: string,
     serial: SerialLike | null,
+    private readonly notify: (status: EngineStatus) => void = () => {},
   ) {
     this.serial = new SerialDevices(serial, db, (id) => this.runners.get(id), (id) =>
       void this.patchDevice(id, (d) => {
@@ -287,7 +288,10 @@ export class Engine {
     if (!this.storageReady) return;
     this.storageReady = false;
     for (const r of this.runners.values()) r.setStorageReady(false);
-    void this.setStatus({ storage: 'failing', storageDetail: `This PC cannot save results (${err.name}: ${err.message}). Analyzers keep their results and resend them once space is free.` }).catch(() => {});
+    void this.setStatus({
+      storage: 'failing',
+      storageDetail: `This PC cannot save results (${err.name}: ${err.message}). Analyzers keep their results and resend them later. Free disk space; if results are still refused a minute later, restart Chrome.`,
+    }).catch(() => {});
     const probe = setInterval(() => {
       void this.outbox.probeStorage().then((ok) => {
         if (!ok) return;
@@ -363,6 +367,7 @@ export class Engine {
 
   private async setStatus(patch: Partial<EngineStatus>): Promise<void> {
     this.status = { ...this.status, ...patch, updatedAt: Date.now() };
+    this.notify(this.status);
     await this.state.status.put(this.status).catch(() => {});
   }
 }

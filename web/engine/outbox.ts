@@ -85,7 +85,8 @@ export class Outbox {
       await this.db.settings.put({ key: 'storage-probe', value: new Uint8Array(64 * 1024) });
       await this.db.settings.delete('storage-probe');
       return true;
-    } catch {
+    } catch (err) {
+      console.warn('[outbox] storage probe failed:', (err as Error).name, (err as Error).message);
       return false;
     }
   }

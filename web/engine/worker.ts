@@ -23,7 +23,7 @@ async function serialPorts(): Promise<SerialLike | null> {
 runAsLeader(
   async () => {
     tell({ type: 'role', role: 'leader' });
-    await new Engine(db, stateDb, archiveDb, self.location.origin, await serialPorts()).start();
+    await new Engine(db, stateDb, archiveDb, self.location.origin, await serialPorts(), (status) => tell({ type: 'status', status })).start();
   },
   () => tell({ type: 'role', role: 'follower' }),
 );

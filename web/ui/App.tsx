@@ -1,5 +1,5 @@
 import { db, stateDb, type DeviceStatus, type EngineStatus, type OutboxEntry } from '../engine/db.ts';
-import { useEngineRole } from './engine-role.ts';
+import { useEngineRole, useLiveEngineStatus } from './engine-role.ts';
 import { useLiveQuery } from './use-live-query.ts';
 
 const DELIVERY_LABEL: Record<OutboxEntry['state'], string> = { pending: 'In outbox', sent: 'Sent', dead: 'Dead letter' };
@@ -103,7 +103,9 @@ function Results() {
 }
 
 export function App() {
-  const status = useLiveQuery(() => stateDb.status.get('engine'), [], undefined as EngineStatus | undefined);
+  const stored = useLiveQuery(() => stateDb.status.get('engine'), [], undefined as EngineStatus | undefined);
+  const live = useLiveEngineStatus();
+  const status = live && (!stored || live.updatedAt >= stored.updatedAt) ? live : stored;
   return (
     <main>
       <header>
