@@ -10,19 +10,30 @@ export interface OutboxRow {
 /** Reads a store of the console's database with the bare IndexedDB API, not the app's own code. */
 export function readStore<T>(page: Page, store: string, db = 'lis-console'): Promise<T[]> {
   return page.evaluate(
-    ([dbName, storeName]) =>
-      new Promise<T[]>((ok, fail) => {
+    async ([dbName, storeName]) => {
+      // Opening a database that does not exist yet would create it and block the app's own open.
+      if (!(await indexedDB.databases()).some((d) => d.name === dbName)) return [];
+      return new Promise<T[]>((ok, fail) => {
         const open = indexedDB.open(dbName);
         open.onerror = () => fail(open.error);
         open.onsuccess = () => {
-          const all = open.result.transaction(storeName, 'readonly').objectStore(storeName).getAll();
+          const db = open.result;
+          if (!db.objectStoreNames.contains(storeName)) {
+            db.close();
+            return ok([]);
+          }
+          const all = db.transaction(storeName, 'readonly').objectStore(storeName).getAll();
           all.onsuccess = () => {
-            open.result.close();
+            db.close();
             ok(all.result as T[]);
           };
-          all.onerror = () => fail(all.error);
+          all.onerror = () => {
+            db.close();
+            fail(all.error);
+          };
         };
-      }),
+      });
+    },
     [db, store] as const,
   );
 }

@@ -1,6 +1,8 @@
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendMaglumiResults } from '../sim/analyzers/maglumi-analyzer.ts';
 import { QueryingAstmAnalyzer } from '../sim/analyzers/udichem-query.ts';
+import { queryRow } from './console-queries.ts';
 import { startStack, type Stack } from './stack.ts';
 
 const MAGLUMI_800 = 1;
@@ -8,11 +10,12 @@ const MAGLUMI_X3 = 2;
 
 describe('Maglumi 800 / X3 (simplified framing) through the bridge and the console', () => {
   let stack: Stack;
+  let page: Page;
 
   beforeAll(async () => {
     stack = await startStack();
     stack.cloud.store.setOrders(MAGLUMI_800, [{ barcode: 'M-ORDER', tests: ['TSH II', 'FT4'], specimen_type: 'serum' }]);
-    await stack.openConsole({ waitForMachine: MAGLUMI_X3 });
+    page = await stack.openConsole({ waitForMachine: MAGLUMI_X3 });
   });
   afterAll(async () => stack?.close());
 
@@ -48,6 +51,8 @@ describe('Maglumi 800 / X3 (simplified framing) through the bridge and the conso
       stack.cloud.faults.ordersStatus = null;
       stack.cloud.faults.ordersDelayMs = 400;
       expect((await maglumi.query('M-ORDER', { replyWindowMs: 100 })).kind).toBe('cancelled');
+      // The engine has had the cloud's late answer for the withdrawn query.
+      await queryRow(page, 'M-ORDER', (r) => r.reply === 'cancelled' && r.source === 'cloud');
       stack.cloud.faults.ordersDelayMs = 0;
       // The withdrawn query's late answer must not come before this one's.
       expect(await maglumi.query('M-NOTHING', { replyWindowMs: 5_000 })).toMatchObject({ kind: 'no-order', problems: [] });

@@ -2,25 +2,12 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { udichemResult } from '../sim/analyzers/messages.ts';
 import { QueryingAstmAnalyzer } from '../sim/analyzers/udichem-query.ts';
-import { readStore } from './console-db.ts';
+import { queryRow } from './console-queries.ts';
 import { startStack, type Stack } from './stack.ts';
 
 const UDICHEM = 3;
 
-interface QueryRow {
-  barcodes: string[];
-  reply: string;
-  source: string;
-}
 
-async function queryRow(page: Page, barcode: string, check: (r: QueryRow) => boolean): Promise<QueryRow> {
-  for (const started = Date.now(); Date.now() - started < 10_000; ) {
-    const row = (await readStore<QueryRow>(page, 'queries', 'lis-state')).find((r) => r.barcodes.includes(barcode));
-    if (row && check(row)) return row;
-    await new Promise((ok) => setTimeout(ok, 50));
-  }
-  throw new Error(`the console never recorded the query for ${barcode} as expected`);
-}
 
 describe('Udichem (query-driven) through the bridge and the console', () => {
   let stack: Stack;

@@ -3,17 +3,12 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { vitrosRejection, vitrosResult } from '../sim/analyzers/messages.ts';
 import { VitrosAnalyzer } from '../sim/analyzers/vitros-analyzer.ts';
-import { engineCommand, readStore } from './console-db.ts';
+import { engineCommand } from './console-db.ts';
+import { queryRow } from './console-queries.ts';
 import { startStack, type Stack } from './stack.ts';
 
 const VITROS = 4;
 
-interface QueryRow {
-  barcodes: string[];
-  reply: string;
-  source: string;
-  latencyMs?: number;
-}
 
 /** Resolves once the dev cloud has answered the live order lookup for this barcode. */
 function ordersServed(stack: Stack, barcode: string): Promise<void> {
@@ -28,15 +23,6 @@ function ordersServed(stack: Stack, barcode: string): Promise<void> {
   });
 }
 
-/** Waits until the console's record of the query for this barcode satisfies `check`. */
-async function queryRow(page: Page, barcode: string, check: (r: QueryRow) => boolean): Promise<QueryRow> {
-  for (const started = Date.now(); Date.now() - started < 10_000; ) {
-    const row = (await readStore<QueryRow>(page, 'queries', 'lis-state')).find((r) => r.barcodes.includes(barcode));
-    if (row && check(row)) return row;
-    await new Promise((ok) => setTimeout(ok, 50));
-  }
-  throw new Error(`the console never recorded the query for ${barcode} as expected`);
-}
 
 describe('VITROS 4600 through the bridge and the console', () => {
   let stack: Stack;

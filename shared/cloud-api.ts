@@ -53,6 +53,10 @@ export interface Machine {
   transport: 'tcp' | 'serial';
   connection_settings: ConnectionSettings;
   tests?: TestMapping[];
+  /** NEW: the id of this machine's sandbox copy in the LIS, where simulator traffic goes as test data. */
+  sandbox_id?: number;
+  /** NEW: this machine is a sandbox: it takes test data and is never driven. */
+  is_sandbox?: boolean;
 }
 
 /** GET /lis/machines/{id}/orders?barcode= */
@@ -86,8 +90,18 @@ export interface ResultItem {
   flags: string[];
   status: string;
   completed_at_raw: string;
+  /** NEW: the result time as UTC, read in the machine's time zone; null when the analyzer sent none. */
+  completed_at?: string | null;
   received_at: string;
   qc?: boolean;
+  /** NEW: analyzer clock minus ours at the message's header, when the header has a time. */
+  clock_skew_ms?: number;
+  /** NEW: what a person should check (unit differs from the LIS mapping, clock skew, ...). */
+  warnings?: string[];
+  /** NEW: simulator traffic, on the machine's sandbox: never a patient result. */
+  test_data?: boolean;
+  /** NEW: VITROS HIL and the like: reported beside tests, not as tests. */
+  kind?: 'test' | 'sample-quality-index';
 }
 
 /** POST /lis/machine-results */

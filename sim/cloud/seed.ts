@@ -24,7 +24,18 @@ function tcp(port: number, extra: Partial<Machine['connection_settings']> = {}):
   return { mode: 'server', host: '0.0.0.0', port, charset: 'latin1', timezone: 'Asia/Baghdad', ...extra };
 }
 
+/** Each machine has a sandbox copy for the console's simulator: id + this offset. */
+export const SANDBOX_OFFSET = 100;
+
 export function demoMachines(ports: DemoPorts = DEMO_PORTS): Machine[] {
+  const real = realMachines(ports);
+  return [
+    ...real.map((m) => ({ ...m, sandbox_id: m.id + SANDBOX_OFFSET })),
+    ...real.map((m) => ({ ...m, id: m.id + SANDBOX_OFFSET, name: `${m.name} (sandbox)`, code: `${m.code}-SANDBOX`, is_sandbox: true, connection_settings: { ...m.connection_settings, station: 'sandbox' } })),
+  ];
+}
+
+function realMachines(ports: DemoPorts): Machine[] {
   return [
     {
       id: 1,

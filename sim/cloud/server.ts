@@ -33,6 +33,10 @@ export interface CloudFaults {
   resultsStatus: number | null;
   /** Items whose barcode is listed here are rejected, as a backend rejects an item it cannot map. */
   rejectBarcodes: Set<string>;
+  /** HTTP status the orders endpoints (`/orders`, `/work-orders`) answer instead of working (e.g. 503). */
+  ordersStatus: number | null;
+  /** How long the orders endpoints take before they answer (a slow cloud), in ms. */
+  ordersDelayMs: number;
 }
 
 export interface DevCloud {
@@ -53,7 +57,7 @@ export async function startDevCloud(opts: CloudOptions): Promise<DevCloud> {
   /** User tokens from login, and the long-lived station tokens issued with them. */
   const userTokens = new Set<string>();
   const stationTokens = new Map<string, string>();
-  const faults: CloudFaults = { resultsStatus: null, rejectBarcodes: new Set() };
+  const faults: CloudFaults = { resultsStatus: null, rejectBarcodes: new Set(), ordersStatus: null, ordersDelayMs: 0 };
   const webRoot = resolve(opts.webRoot ?? 'dist/web');
 
   const server = createServer((req, res) => {
@@ -111,6 +115,10 @@ export async function startDevCloud(opts: CloudOptions): Promise<DevCloud> {
       return json(res, 200, { stored: store.addLogs(id, station ?? body.station, body.entries) });
     }
     if (req.method === 'GET' && path === '/lis/machines') return json(res, 200, store.machines());
+    if (req.method === 'GET' && /^\/lis\/machines\/\d+\/(orders|work-orders)$/.test(path)) {
+      if (faults.ordersDelayMs > 0) await new Promise((ok) => setTimeout(ok, faults.ordersDelayMs));
+      if (faults.ordersStatus !== null) return json(res, faults.ordersStatus, { error: 'injected fault' });
+    }
     if (req.method === 'GET' && (m = path.match(/^\/lis\/machines\/(\d+)\/orders$/))) {
       const id = Number(m[1]);
       if (!store.machine(id)) return json(res, 404, { error: 'unknown machine' });

@@ -125,6 +125,12 @@ export class CloudStore extends EventEmitter<{ results: [StoredResult[]]; status
     return this.state.logs[machineId] ?? [];
   }
 
+  /** Replaces one machine's orders (what `/orders` and `/work-orders` answer), as the LIS's work list changes. */
+  setOrders(machineId: number, orders: OrderResponse[]): void {
+    this.state.orders[machineId] = orders;
+    this.save();
+  }
+
   machine(id: number): Machine | undefined {
     return this.state.machines.find((m) => m.id === id);
   }

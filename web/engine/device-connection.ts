@@ -4,7 +4,7 @@ import type { AnalyzerQuery, AnalyzerResult } from '../../drivers/result-model.t
 export interface ConnectionIo {
   write(bytes: Uint8Array): void;
   /** Resolves once the results are durably in the outbox; rejects when storage failed. */
-  store(results: AnalyzerResult[]): Promise<void>;
+  store(results: AnalyzerResult[], clockSkewMs: number | undefined): Promise<void>;
   /** Looks the query up (cloud, then cache) and resolves with what to tell the analyzer. */
   lookup(queryId: number, query: AnalyzerQuery, receivedAt: number): Promise<QueryAnswer & { source: 'cloud' | 'cache' | 'none' }>;
   queryDone(queryId: number, outcome: { reply: 'order' | 'no-order' | 'error' | 'cancelled'; firstByteAt?: number }): void;
@@ -60,7 +60,7 @@ export class DeviceConnection {
       case 'results':
         this.io.messageSeen();
         this.pendingStores++;
-        this.storing = this.storing.then(() => this.store(event.storeId, event.results));
+        this.storing = this.storing.then(() => this.store(event.storeId, event.results, event.clockSkewMs));
         return;
       case 'query':
         this.io.messageSeen();
@@ -83,10 +83,10 @@ export class DeviceConnection {
     }
   }
 
-  private async store(storeId: number, results: AnalyzerResult[]): Promise<void> {
+  private async store(storeId: number, results: AnalyzerResult[], clockSkewMs: number | undefined): Promise<void> {
     let ok = true;
     try {
-      await this.io.store(results);
+      await this.io.store(results, clockSkewMs);
     } catch (err) {
       ok = false;
       this.io.event('storage-failed', `Results could not be saved on this PC (${(err as Error).message}); the analyzer was asked to send them again.`);

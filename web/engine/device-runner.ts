@@ -13,7 +13,7 @@ export interface DeviceContext {
   driver(machine: Machine): Driver;
   write(conn: ConnId, bytes: Uint8Array): void;
   disconnect(conn: ConnId): void;
-  store(machine: Machine, results: AnalyzerResult[]): Promise<void>;
+  store(machine: Machine, results: AnalyzerResult[], clockSkewMs: number | undefined): Promise<void>;
   lookup(machine: Machine, query: AnalyzerQuery, deadlineMs: number): Promise<LookupAnswer>;
   recordQuery(row: QueryRecord): Promise<number>;
   updateQuery(id: number, patch: Partial<QueryRecord>): Promise<void>;
@@ -96,7 +96,7 @@ export class DeviceRunner {
           this.ctx.archive.record(this.id, 'out', bytes);
           this.ctx.write(conn, bytes);
         },
-        store: (results) => this.ctx.store(this.machine, results),
+        store: (results, skew) => this.ctx.store(this.machine, results, skew),
         lookup: async (queryId, query, receivedAt) => {
           const row = this.ctx.recordQuery({ machineId: this.id, at: receivedAt, barcodes: query.all ? ['ALL'] : query.sampleIds, reply: 'pending', tests: [], source: 'none' });
           rows.set(queryId, { row, at: receivedAt });

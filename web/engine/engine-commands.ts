@@ -10,7 +10,10 @@ export type EngineCommand =
   | { type: 'retry-now'; key?: string }
   | { type: 'discard'; key: string; reason: string; who: string }
   | { type: 'serial-granted' }
-  | { type: 'persisted'; persisted: boolean };
+  | { type: 'persisted'; persisted: boolean }
+  /** Runs a simulated analyzer against the device's sandbox copy: test data, never a patient's. */
+  | { type: 'simulate'; machineId: number; kind: 'result' | 'query'; barcode?: string; value?: string; who: string }
+  | { type: 'replay'; machineId: number; base64: string; who: string };
 
 export function sendCommand(command: EngineCommand): void {
   const channel = new BroadcastChannel(COMMAND_CHANNEL);

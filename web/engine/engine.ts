@@ -16,6 +16,8 @@ import { SerialDevices } from './serial-devices.ts';
 import type { SerialLike } from '../transports/serial-transport.ts';
 import { toOutboxResult } from './result-items.ts';
 import { TrafficArchive } from './traffic-archive.ts';
+import { queryScript, replayScript, resultScript } from './sandbox-analyzer.ts';
+import { runSimulation } from './simulator.ts';
 
 /** Configuration is the cloud's: it is re-read this often, and on demand. */
 const MACHINE_SYNC_MS = 3 * 60_000;
@@ -127,7 +129,32 @@ export class Engine {
       case 'serial-granted':
         await this.syncMachines();
         return;
+      case 'simulate':
+      case 'replay':
+        await this.simulate(cmd);
+        return;
     }
+  }
+
+  private async simulate(cmd: Extract<EngineCommand, { type: 'simulate' | 'replay' }>): Promise<void> {
+    const machine = this.runners.get(cmd.machineId)?.machine;
+    const audit = (detail: string) => this.state.audit.add({ at: Date.now(), who: cmd.who, action: cmd.type, detail, uploaded: 0 }).catch(() => 0);
+    if (!machine) return void (await audit(`machine ${cmd.machineId} is not driven here`));
+    if (!machine.sandbox_id) return void (await audit(`${machine.name}: the LIS has no sandbox for this analyzer, so nothing was simulated`));
+    const now = new Date();
+    const script =
+      cmd.type === 'replay'
+        ? replayScript(machine, Uint8Array.from(atob(cmd.base64), (c) => c.charCodeAt(0)))
+        : cmd.kind === 'query'
+          ? queryScript(machine, cmd.barcode ?? 'SIM-QUERY', now)
+          : resultScript(machine, cmd.barcode ?? `SIM-${now.getTime().toString(36).toUpperCase()}`, cmd.value ?? '42', now);
+    await audit(`${machine.name}: ${cmd.type === 'replay' ? 'replayed a capture' : `simulated a ${cmd.kind}`} on sandbox machine ${machine.sandbox_id}`);
+    const transcript = await runSimulation(machine, driverFor(machine.driver), script, {
+      archive: this.archive,
+      store: (results, skew) => this.storeResults(machine, results, skew, true),
+      lookup: (query, deadlineMs) => this.orders.lookup(machine, query, deadlineMs),
+    });
+    await audit(`${machine.name}: ${transcript.join('; ')}`);
   }
 
   /** After a 401: get a new credential if we can; otherwise hold everything until a person logs in. */
@@ -161,7 +188,7 @@ export class Engine {
       machines = cached;
     }
     const station = this.credentials.station?.station;
-    const mine = machines.filter((m) => station !== undefined && m.connection_settings.station === station && (m.transport === 'tcp' || m.transport === 'serial'));
+    const mine = machines.filter((m) => !m.is_sandbox && station !== undefined && m.connection_settings.station === station && (m.transport === 'tcp' || m.transport === 'serial'));
     const wanted = new Map(mine.map((m) => [m.id, m]));
     for (const [id, runner] of this.runners) {
       if (!wanted.has(id)) {
@@ -208,7 +235,7 @@ export class Engine {
       driver: (m: Machine) => driverFor(m.driver),
       write: (conn: ConnId, bytes: Uint8Array) => (conn < 0 ? this.serial.write(-conn, bytes) : void this.bridge?.write(conn, bytes)),
       disconnect: (conn: ConnId) => (conn < 0 ? undefined : this.bridge?.disconnect(conn)),
-      store: (m: Machine, results: AnalyzerResult[]) => this.storeResults(m, results),
+      store: (m: Machine, results: AnalyzerResult[], skew: number | undefined) => this.storeResults(m, results, skew),
       lookup: (m: Machine, query: AnalyzerQuery, deadlineMs: number) => this.orders.lookup(m, query, deadlineMs),
       recordQuery: (row) => this.state.queries.add(row),
       updateQuery: async (id, patch) => {
@@ -264,16 +291,17 @@ export class Engine {
     this.bridge.start();
   }
 
-  private async storeResults(machine: Machine, results: AnalyzerResult[]): Promise<void> {
+  private async storeResults(machine: Machine, results: AnalyzerResult[], clockSkewMs: number | undefined, testData = false): Promise<void> {
     if (results.length === 0) return;
-    const receivedAt = new Date();
-    const rows = await Promise.all(results.map((r) => toOutboxResult(machine, r, receivedAt)));
+    const ctx = { receivedAt: new Date(), clockSkewMs, testData };
+    const rows = await Promise.all(results.map((r) => toOutboxResult(machine, r, ctx)));
     try {
       await this.outbox.add(rows);
     } catch (err) {
       this.storageFailed(err as Error);
       throw err;
     }
+    if (testData) return;
     await this.patchDevice(machine.id, (d) => {
       d.received += results.length;
     });
