@@ -22,7 +22,7 @@ export interface Stack {
   dataDir: string;
   startBridge(): Promise<Spawned>;
   /** Opens the console in a fresh browser context and waits until the named machine is listening. */
-  openConsole(opts?: { waitForMachine?: number; context?: BrowserContext }): Promise<Page>;
+  openConsole(opts?: { waitForMachine?: number; context?: BrowserContext; query?: string; waitForState?: string }): Promise<Page>;
   /** Resolves when `check` holds, re-checked whenever the dev cloud's store changes. */
   until(check: () => boolean, what: string, timeoutMs?: number): Promise<void>;
   /** Resolves when the cloud holds at least `count` results matching the filter. */
@@ -83,14 +83,14 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       bridge = await startBridge();
       return bridge;
     },
-    async openConsole({ waitForMachine = 3, context } = {}) {
+    async openConsole({ waitForMachine = 3, context, query = '', waitForState = 'listening' } = {}) {
       const ctx = context ?? (await browser.newContext());
       const page = await ctx.newPage();
       page.on('console', (m) => {
         if (process.env.E2E_VERBOSE) console.log(`[page] ${m.text()}`);
       });
-      await page.goto(cloud.url);
-      await page.locator(`tr[data-machine="${waitForMachine}"] td.state-listening`).waitFor({ timeout: 20_000 });
+      await page.goto(cloud.url + query);
+      await page.locator(`tr[data-machine="${waitForMachine}"] td.state-${waitForState}`).waitFor({ timeout: 20_000 });
       return page;
     },
     until(check, what, timeoutMs = 20_000) {

@@ -80,7 +80,9 @@ export async function startSerialLines(ports: { id: string; usbVendorId: number;
       };
     },
     unplug(id) {
-      state.get(id)?.socket?.close();
+      const port = state.get(id);
+      port?.socket?.close();
+      if (port) port.socket = null;
       broadcast({ t: 'unplug', id });
     },
     plug(id) {
