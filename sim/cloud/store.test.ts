@@ -60,3 +60,29 @@ describe('dev cloud store', () => {
     expect(s.order(3, 'NOPE')).toEqual({ barcode: 'NOPE', tests: [] });
   });
 });
+
+describe('dev cloud device status', () => {
+  it('flags a machine that two stations report', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cloud-'));
+    try {
+      const s = new CloudStore(dir);
+      const report = { state: 'listening', app_version: '0.1.0', app_build: 'x' };
+      expect(s.reportStatus(3, { ...report, station: 'lab-pc-1' }).conflict).toBeUndefined();
+      expect(s.reportStatus(3, { ...report, station: 'lab-pc-1' }).conflict).toBeUndefined();
+      expect(s.reportStatus(3, { ...report, station: 'lab-pc-2' }).conflict).toBe('stations lab-pc-1 and lab-pc-2 both drive this machine');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('assigns unassigned machines to the lab\\'s first station, and never a sandbox to one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cloud-'));
+    try {
+      const machines = new CloudStore(dir).machines();
+      expect(machines.filter((m) => !m.is_sandbox).every((m) => m.connection_settings.station === 'lab-pc-1')).toBe(true);
+      expect(machines.filter((m) => m.is_sandbox).every((m) => m.connection_settings.station === 'sandbox')).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
