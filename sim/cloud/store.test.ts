@@ -75,7 +75,7 @@ describe('dev cloud device status', () => {
     }
   });
 
-  it('assigns unassigned machines to the lab\\'s first station, and never a sandbox to one', () => {
+  it("assigns unassigned machines to the lab's first station, and never a sandbox to one", () => {
     const dir = mkdtempSync(join(tmpdir(), 'cloud-'));
     try {
       const machines = new CloudStore(dir).machines();
