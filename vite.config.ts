@@ -4,6 +4,7 @@ import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 import { VitePWA, type ManifestOptions } from 'vite-plugin-pwa';
 
+const pkgVersion = (JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string }).version;
 const manifest = JSON.parse(readFileSync(new URL('./manifest.webmanifest', import.meta.url), 'utf8')) as Partial<ManifestOptions>;
 
 /** A build id that tells two builds of one version apart: the commit, or the build's time. */
@@ -20,8 +21,8 @@ function buildId(): string {
 // production bundle never contains test switches.
 export default defineConfig(({ mode }) => ({
   root: 'web',
-  build: { outDir: mode === 'e2e' ? '../dist/web-e2e' : '../dist/web', emptyOutDir: true, sourcemap: true },
-  define: { __APP_BUILD__: JSON.stringify(buildId()) },
+  build: { outDir: process.env.LIS_OUT_DIR ?? (mode === 'e2e' ? '../dist/web-e2e' : '../dist/web'), emptyOutDir: true, sourcemap: true },
+  define: { __APP_BUILD__: JSON.stringify(buildId()), __APP_VERSION__: JSON.stringify(process.env.LIS_APP_VERSION ?? pkgVersion) },
   worker: { format: 'es' },
   plugins: [
     react(),
@@ -34,6 +35,9 @@ export default defineConfig(({ mode }) => ({
         navigateFallback: '/index.html',
         // The LIS API is never served from a cache: a stale order or result list is worse than none.
         navigateFallbackDenylist: [/^\/api\//],
+        // The new worker only ever activates when the engine says so (prompt mode); once it has,
+        // it takes every tab at once, so no two tabs run different builds.
+        clientsClaim: true,
       },
     }),
   ],

@@ -12,6 +12,10 @@ import { Supervisor } from './supervisor.ts';
 
 export interface Stack {
   cloud: DevCloud;
+  /** Takes the dev cloud off the network, as an outage does. */
+  stopCloud(): Promise<void>;
+  /** Brings it back on the same address with the same data. */
+  startCloud(): Promise<void>;
   /** The bridge process running now (a new one after the supervisor restarted it). */
   readonly bridge: Spawned;
   supervisor: Supervisor | null;
@@ -35,6 +39,8 @@ export interface StackOptions {
   graceMs?: number;
   /** Run the bridge under a supervisor that restarts it when it dies, as the installed service does. */
   supervised?: boolean;
+  /** Start no bridge: the test puts its own (an old version, say) on `bridgePort`. */
+  noBridge?: boolean;
   /** Patch machine settings before the console first reads them (short-timer profiles). */
   machineSettings?: Record<number, Record<string, unknown>>;
 }
@@ -50,12 +56,13 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   };
   const bridgePort = await freePort();
   const bridgeToken = randomBytes(16).toString('hex');
-  const cloud = await startDevCloud({
+  const cloudOptions = {
     dataDir: join(dataDir, 'cloud'),
     webRoot: join(ROOT, 'dist/web-e2e'),
     ports,
     bridge: { url: `ws://127.0.0.1:${bridgePort}`, token: bridgeToken },
-  });
+  };
+  let cloud = await startDevCloud(cloudOptions);
   for (const [id, settings] of Object.entries(opts.machineSettings ?? {})) cloud.store.updateMachine(Number(id), { connection_settings: settings });
   const bridgeArgs = ['--port', String(bridgePort), '--origin', cloud.origin, '--data-dir', join(dataDir, 'bridge'), ...(opts.graceMs ? ['--grace-ms', String(opts.graceMs)] : [])];
   const bridgeEnv = { LIS_BRIDGE_TOKEN: bridgeToken };
@@ -65,11 +72,19 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     return b;
   };
   const supervisor = opts.supervised ? await Supervisor.run('bridge/main.ts', bridgeArgs, bridgeEnv, /listening on ws:/) : null;
-  let bridge = supervisor ? null : await startBridge();
+  let bridge = supervisor || opts.noBridge ? null : await startBridge();
   const browser = await launchChromium();
 
   const stack: Stack = {
-    cloud,
+    get cloud() {
+      return cloud;
+    },
+    async stopCloud() {
+      await cloud.close();
+    },
+    async startCloud() {
+      cloud = await startDevCloud({ ...cloudOptions, port: Number(new URL(cloud.origin).port) });
+    },
     get bridge() {
       return supervisor ? supervisor.current : bridge!;
     },
@@ -134,7 +149,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     async close() {
       await browser.close();
       if (supervisor) await supervisor.stop();
-      else await stack.bridge.kill();
+      else await bridge?.kill();
       await cloud.close();
       rmSync(dataDir, { recursive: true, force: true });
     },

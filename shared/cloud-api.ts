@@ -183,3 +183,9 @@ export interface CommunicationLogUpload {
   station: string;
   entries: CommunicationLogEntry[];
 }
+
+/** GET /lis/console/version (NEW): the oldest console build the cloud still accepts. */
+export const CONSOLE_VERSION_PATH = '/lis/console/version';
+export interface ConsoleVersionPolicy {
+  minimum_version: string | null;
+}

@@ -1,13 +1,13 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { registerSW } from 'virtual:pwa-register';
 import { App } from './ui/App.tsx';
 import { startEngineWorker } from './ui/engine-role.ts';
+import { startUpdateControl } from './ui/update-control.ts';
+import { APP_VERSION } from '../shared/version.ts';
 import './ui/console.css';
 
-// Updates are applied by the engine when no analyzer is mid-message; registering in prompt mode
-// keeps the service worker from reloading the page on its own.
-registerSW({ immediate: true });
+startUpdateControl();
+document.documentElement.dataset.appVersion = APP_VERSION;
 
 startEngineWorker();
 

@@ -7,6 +7,7 @@ import {
   AUTH_HEADER,
   LOGIN_PATH,
   STATION_CREDENTIALS_PATH,
+  CONSOLE_VERSION_PATH,
   type CommunicationLogUpload,
   type DeviceStatusReport,
   type DevBootstrap,
@@ -45,6 +46,9 @@ export interface DevCloud {
   store: CloudStore;
   faults: CloudFaults;
   server: Server;
+  /** Serves another build of the console from now on, as a deployment does. */
+  publish(dir: string): void;
+  setMinimumVersion(version: string | null): void;
   /** Forgets every token, as a backend does when sessions expire: the next call gets 401. */
   expireLogins(): void;
   close(): Promise<void>;
@@ -57,8 +61,9 @@ export async function startDevCloud(opts: CloudOptions): Promise<DevCloud> {
   /** User tokens from login, and the long-lived station tokens issued with them. */
   const userTokens = new Set<string>();
   const stationTokens = new Map<string, string>();
+  const policy = { minimumVersion: null as string | null };
   const faults: CloudFaults = { resultsStatus: null, rejectBarcodes: new Set(), ordersStatus: null, ordersDelayMs: 0 };
-  const webRoot = resolve(opts.webRoot ?? 'dist/web');
+  let webRoot = resolve(opts.webRoot ?? 'dist/web');
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
@@ -98,6 +103,8 @@ export async function startDevCloud(opts: CloudOptions): Promise<DevCloud> {
       stationTokens.set(credential.token, chosen.id);
       return json(res, 200, credential);
     }
+
+    if (req.method === 'GET' && path === CONSOLE_VERSION_PATH) return json(res, 200, { minimum_version: policy.minimumVersion });
 
     let m: RegExpMatchArray | null;
     if ((m = path.match(/^\/lis\/machines\/(\d+)\/(status|communication-logs)$/))) {
@@ -160,6 +167,12 @@ export async function startDevCloud(opts: CloudOptions): Promise<DevCloud> {
     store,
     faults,
     server,
+    publish: (dir: string) => {
+      webRoot = resolve(dir);
+    },
+    setMinimumVersion: (version: string | null) => {
+      policy.minimumVersion = version;
+    },
     expireLogins: () => {
       userTokens.clear();
       stationTokens.clear();

@@ -3,6 +3,8 @@ import {
   AUTH_HEADER,
   LOGIN_PATH,
   STATION_CREDENTIALS_PATH,
+  CONSOLE_VERSION_PATH,
+  type ConsoleVersionPolicy,
   type CommunicationLogUpload,
   type DeviceStatusReport,
   type DevBootstrap,
@@ -100,6 +102,16 @@ export class CloudClient {
 
   workOrders(machineId: number): Promise<WorkOrder[]> {
     return this.request<WorkOrder[]>('GET', `/lis/machines/${machineId}/work-orders`);
+  }
+
+  /** The cloud's minimum console version; a backend without the endpoint (404) sets none. */
+  async versionPolicy(): Promise<ConsoleVersionPolicy> {
+    try {
+      return await this.request<ConsoleVersionPolicy>('GET', CONSOLE_VERSION_PATH);
+    } catch (err) {
+      if (err instanceof CloudError && err.status === 404) return { minimum_version: null };
+      throw err;
+    }
   }
 
   machines(): Promise<Machine[]> {

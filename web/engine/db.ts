@@ -115,6 +115,10 @@ export interface EngineStatus {
   storage: 'ok' | 'failing';
   storageDetail?: string;
   persisted?: boolean;
+  /** A new console build is waiting for an idle moment. */
+  updateWaiting?: boolean;
+  /** The cloud requires at least this version. */
+  minimumVersion?: string;
   updatedAt: number;
 }
 

@@ -7,6 +7,10 @@ export type EngineCommand =
   | { type: 'pair-bridge'; token: string; url?: string }
   | { type: 'sync-now' }
   | { type: 'report-now' }
+  /** A page's service worker has a new build waiting. */
+  | { type: 'update-waiting' }
+  | { type: 'update-now' }
+  | { type: 'update-later'; ms: number }
   | { type: 'retry-now'; key?: string }
   | { type: 'discard'; key: string; reason: string; who: string }
   | { type: 'serial-granted' }

@@ -1,6 +1,6 @@
 import type { ConnId } from '../../shared/bridge-wire.ts';
 import type { Machine } from '../../shared/cloud-api.ts';
-import { APP_VERSION, DEFAULT_BRIDGE_PORT } from '../../shared/version.ts';
+import { APP_VERSION, compareVersions, DEFAULT_BRIDGE_PORT } from '../../shared/version.ts';
 import type { AnalyzerResult } from '../../drivers/result-model.ts';
 import { BridgeTransport, type BridgeLinkState } from '../transports/bridge-transport.ts';
 import { CloudClient, CloudError } from './cloud-client.ts';
@@ -18,6 +18,8 @@ import { toOutboxResult } from './result-items.ts';
 import { TrafficArchive } from './traffic-archive.ts';
 import { queryScript, replayScript, resultScript } from './sandbox-analyzer.ts';
 import { runSimulation } from './simulator.ts';
+import { broadcast } from './engine-events.ts';
+import { UpdateGate } from './update-gate.ts';
 
 /** Configuration is the cloud's: it is re-read this often, and on demand. */
 const MACHINE_SYNC_MS = 3 * 60_000;
@@ -46,6 +48,7 @@ export class Engine {
   private readonly timers: ReturnType<typeof setInterval>[] = [];
   private readonly serial: SerialDevices;
   private readonly orders: OrderLookup;
+  private readonly updates: UpdateGate;
 
   constructor(
     private readonly db: ConsoleDb,
@@ -64,6 +67,11 @@ export class Engine {
     this.cloud = new CloudClient(origin);
     this.credentials = new Credentials(db, this.cloud);
     this.orders = new OrderLookup(this.cloud);
+    this.updates = new UpdateGate({
+      busy: () => this.outbox.writing > 0 || [...this.runners.values()].some((r) => r.busy()),
+      apply: () => this.applyUpdate(),
+      now: () => Date.now(),
+    });
     this.archive = new TrafficArchive(archiveDb);
     this.outbox = new Outbox(db, this.cloud, {
       reauthenticate: () => this.reauthenticate(),
@@ -79,8 +87,9 @@ export class Engine {
     this.outbox.kick();
     await this.syncMachines();
     await this.connectBridge();
+    void this.checkVersionPolicy();
     this.timers.push(
-      setInterval(() => void this.syncMachines(), MACHINE_SYNC_MS),
+      setInterval(() => void this.syncMachines().then(() => this.checkVersionPolicy()), MACHINE_SYNC_MS),
       setInterval(() => void this.reportStatus(), STATUS_REPORT_MS),
       setInterval(() => void this.uploadLogs(), LOG_UPLOAD_MS),
       setInterval(() => {
@@ -116,6 +125,16 @@ export class Engine {
         return;
       case 'report-now':
         await this.flushReports();
+        return;
+      case 'update-waiting':
+        await this.setStatus({ updateWaiting: true });
+        this.updates.updateWaiting();
+        return;
+      case 'update-now':
+        this.updates.applyNow();
+        return;
+      case 'update-later':
+        this.updates.postpone(cmd.ms);
         return;
       case 'retry-now':
         await this.outbox.retryNow(cmd.key);
@@ -155,6 +174,30 @@ export class Engine {
       lookup: (query, deadlineMs) => this.orders.lookup(machine, query, deadlineMs),
     });
     await audit(`${machine.name}: ${transcript.join('; ')}`);
+  }
+
+  /**
+   * Between messages, with nothing owed: stop taking analyzer bytes (the bridge keeps what comes
+   * next, with its arrival time, for the reloaded engine) and let every tab switch to the new build.
+   */
+  private applyUpdate(): void {
+    this.bridge?.stop();
+    this.bridge = null;
+    for (const r of this.runners.values()) r.stop();
+    void this.setStatus({ updateWaiting: false });
+    broadcast({ type: 'apply-update' });
+  }
+
+  private async checkVersionPolicy(): Promise<void> {
+    try {
+      const { minimum_version: min } = await this.cloud.versionPolicy();
+      if (!min || compareVersions(APP_VERSION, min) >= 0) return;
+      await this.setStatus({ minimumVersion: min });
+      this.updates.require();
+      broadcast({ type: 'check-update' });
+    } catch {
+      // The policy is checked again at the next sync.
+    }
   }
 
   /** After a 401: get a new credential if we can; otherwise hold everything until a person logs in. */

@@ -46,8 +46,21 @@ export class Outbox {
     private readonly hooks: OutboxHooks,
   ) {}
 
+  /** Writes under way: an update must not reload in the middle of one. */
+  writing = 0;
+
   /** Durably records results; a key already present (an analyzer's resend) is left as it is. */
   async add(results: NewResult[]): Promise<void> {
+    this.writing++;
+    try {
+      await this.write(results);
+    } finally {
+      this.writing--;
+    }
+    this.kick();
+  }
+
+  private async write(results: NewResult[]): Promise<void> {
     const now = Date.now();
     await this.db.transaction('rw', this.db.outbox, async () => {
       const existing = await this.db.outbox.bulkGet(results.map((r) => r.key));
@@ -60,7 +73,6 @@ export class Outbox {
       });
       if (fresh.length > 0) await this.db.outbox.bulkAdd(fresh);
     });
-    this.kick();
   }
 
   /** Staff asked to try again now: a dead letter goes back to pending, a backoff is cut short. */

@@ -27,7 +27,7 @@ export interface BridgeEvents {
 const REFUSALS: Record<number, string> = {
   [CLOSE.badOrigin]: 'The bridge does not accept this console\'s address. Reinstall the bridge from this console\'s download page.',
   [CLOSE.badToken]: 'The bridge is not paired with this console. Enter the pairing code shown by the bridge in Settings.',
-  [CLOSE.wireMismatch]: 'The bridge is a different version than this console needs. Update the bridge.',
+  [CLOSE.wireMismatch]: `The bridge on this PC is too old or too new for this console. Update the bridge to a version that speaks wire protocol ${SUPPORTED_WIRE_VERSIONS.join(' or ')} (download it from this console's Settings).`,
   [CLOSE.anotherPage]: 'Another console window on this PC is driving the analyzers. Close it, or take over from here.',
   [CLOSE.takenOver]: 'Another console window took over the analyzers.',
 };
@@ -82,6 +82,11 @@ export class BridgeTransport {
       const msg = JSON.parse(String(ev.data)) as BridgeMessage;
       switch (msg.t) {
         case 'welcome':
+          if (!SUPPORTED_WIRE_VERSIONS.includes(msg.wire)) {
+            ws.close(1000, 'unsupported wire protocol');
+            this.events.state('refused', REFUSALS[CLOSE.wireMismatch]);
+            return;
+          }
           welcomed = true;
           this.delay = RECONNECT_MIN_MS;
           this.events.state('connected');
@@ -104,7 +109,7 @@ export class BridgeTransport {
     ws.onclose = (ev: CloseEvent) => {
       if (this.ws !== ws) return;
       this.ws = null;
-      const refusal = REFUSALS[ev.code];
+      const refusal = REFUSALS[ev.code] ?? (ev.reason === 'unsupported wire protocol' ? REFUSALS[CLOSE.wireMismatch] : undefined);
       if (refusal) this.events.state('refused', refusal);
       else this.events.state('down', welcomed ? 'The bridge connection was lost; reconnecting.' : 'The bridge is not running on this PC. Start it (or install it) and this console connects by itself.');
       if (this.stopped) return;
