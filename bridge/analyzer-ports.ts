@@ -121,6 +121,15 @@ export class AnalyzerPorts {
     return true;
   }
 
+  /** Stops reading from every analyzer socket; TCP flow control then holds analyzers back. */
+  pauseAll(): void {
+    for (const { socket } of this.sockets.values()) socket.pause();
+  }
+
+  resumeAll(): void {
+    for (const { socket } of this.sockets.values()) socket.resume();
+  }
+
   disconnect(conn: ConnId): void {
     this.sockets.get(conn)?.socket.destroy();
   }

@@ -34,6 +34,14 @@ export interface BridgeOptions {
 /** Control messages are small; analyzer chunks are relayed in pieces well below this. */
 export const MAX_WS_PAYLOAD = 256 * 1024;
 const HELLO_TIMEOUT_MS = 5_000;
+/**
+ * Bytes queued for a page that reads slower than analyzers send: past the high mark the bridge
+ * stops reading analyzer sockets (TCP holds the analyzers back) until the page catches up, so a
+ * slow page never grows the bridge's memory.
+ */
+const PAGE_QUEUE_HIGH = 1024 * 1024;
+const PAGE_QUEUE_LOW = 256 * 1024;
+const BACKPRESSURE_POLL_MS = 5;
 export const DEFAULT_GRACE_MS = 20_000;
 const DEFAULT_DETACH_BUFFER = 1024 * 1024;
 
@@ -53,6 +61,7 @@ export async function startBridge(opts: BridgeOptions): Promise<RunningBridge> {
   let page: WebSocket | null = null;
   let pageSince: string | null = null;
   let graceTimer: NodeJS.Timeout | null = null;
+  let backpressure: NodeJS.Timeout | null = null;
   const connDevice = new Map<ConnId, { device: DeviceId; remoteAddress: string; remotePort: number }>();
   const buffers = new Map<DeviceId, DetachBuffer>();
 
@@ -73,6 +82,15 @@ export async function startBridge(opts: BridgeOptions): Promise<RunningBridge> {
     connData: (conn, at, bytes) => {
       if (page) {
         page.send(encodeData(conn, at, bytes));
+        if (page.bufferedAmount > PAGE_QUEUE_HIGH && !backpressure) {
+          ports.pauseAll();
+          backpressure = setInterval(() => {
+            if (page && page.bufferedAmount > PAGE_QUEUE_LOW) return;
+            clearInterval(backpressure!);
+            backpressure = null;
+            ports.resumeAll();
+          }, BACKPRESSURE_POLL_MS);
+        }
         return;
       }
       const device = connDevice.get(conn)?.device;
@@ -232,6 +250,7 @@ export async function startBridge(opts: BridgeOptions): Promise<RunningBridge> {
     server: http,
     close: async () => {
       if (graceTimer) clearTimeout(graceTimer);
+      if (backpressure) clearInterval(backpressure);
       ports.closeAll();
       for (const c of wss.clients) c.terminate();
       await new Promise<void>((ok) => {

@@ -26,7 +26,12 @@ export interface Spawned {
 
 /** Runs a TypeScript entry point of this project as a real, separate Node process. */
 export function spawnTs(entry: string, args: string[], env: Record<string, string> = {}): Spawned {
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, entry), ...args], {
+  return spawnExecutable(process.execPath, ['--import', 'tsx', resolve(ROOT, entry), ...args], env, entry);
+}
+
+/** Runs a program (the bridge's single executable, say) as a real, separate process. */
+export function spawnExecutable(program: string, args: string[], env: Record<string, string> = {}, entry = program): Spawned {
+  const child = spawn(program, args, {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

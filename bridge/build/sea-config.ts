@@ -19,6 +19,9 @@ export const SEA_OPTIONS = {
   // can set a user variable) must not be able to `--require` code into the bridge or open an
   // inspector port: the executable takes no Node options at all.
   execArgvExtension: 'none',
+  // The bridge holds little (sockets, a 1 MiB detach buffer per device): a small young generation
+  // and a capped heap keep garbage from a burst of analyzer traffic from growing the process.
+  execArgv: ['--max-semi-space-size=1', '--max-old-space-size=64'],
 } as const;
 
 export interface SeaBuild {
