@@ -48,10 +48,14 @@ function readConfigFile(dataDir: string): BridgeConfigFile {
   }
 }
 
-/** Flags, then environment, then the config file, then defaults. */
-export function resolveConfig(flags: BridgeFlags, env: NodeJS.ProcessEnv = process.env): BridgeConfig {
+/**
+ * Flags, then environment, then the config file, then defaults. The config file is the data
+ * directory's, or else the one that came beside the executable in the cloud's pre-paired download.
+ */
+export function resolveConfig(flags: BridgeFlags, env: NodeJS.ProcessEnv = process.env, besideExecutable?: string): BridgeConfig {
   const dataDir = flags['data-dir'] ?? env.LIS_BRIDGE_DATA_DIR ?? defaultDataDir();
-  const file = readConfigFile(dataDir);
+  const installed = readConfigFile(dataDir);
+  const file = Object.keys(installed).length > 0 || !besideExecutable ? installed : readConfigFile(besideExecutable);
   const listen = flags['allow-listen'] ?? env.LIS_BRIDGE_ALLOW_LISTEN ?? file.listenPorts;
   const connect = flags['allow-connect'] ?? (env.LIS_BRIDGE_ALLOW_CONNECT ? env.LIS_BRIDGE_ALLOW_CONNECT.split(',') : file.connectTargets);
   const grace = flags['grace-ms'] ?? env.LIS_BRIDGE_GRACE_MS ?? file.graceMs;

@@ -1,4 +1,6 @@
 import { isSea } from 'node:sea';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { APP_VERSION, WIRE_PROTOCOL_VERSION } from '../shared/version.ts';
 import { resolveConfig, type BridgeConfig, type BridgeFlags } from './bridge-config.ts';
@@ -45,7 +47,8 @@ if (values.help) {
 const command = positionals[0] ?? 'run';
 let config: BridgeConfig;
 try {
-  config = resolveConfig(values as BridgeFlags);
+  // The single executable looks for the download's bridge.json beside itself.
+  config = resolveConfig(values as BridgeFlags, process.env, isSea() ? dirname(process.execPath) : undefined);
 } catch (err) {
   console.error(`lis-bridge: ${(err as Error).message}`);
   process.exit(64);
@@ -141,6 +144,12 @@ function manageService(which: 'install' | 'uninstall'): void {
       for (const f of plan.files) console.log(`--- ${f.path}\n${f.content}`);
       for (const c of plan.commands) console.log(`$ ${c.join(' ')}`);
       return;
+    }
+    // The pre-paired bridge.json that came with the download goes where the service will look.
+    const beside = join(dirname(process.execPath), 'bridge.json');
+    if (isSea() && existsSync(beside) && !existsSync(join(config.dataDir, 'bridge.json'))) {
+      mkdirSync(config.dataDir, { recursive: true });
+      copyFileSync(beside, join(config.dataDir, 'bridge.json'));
     }
     runInstall(plan);
     console.log('The bridge is installed and starts with your session. `lis-bridge status` shows it.');

@@ -189,3 +189,16 @@ export const CONSOLE_VERSION_PATH = '/lis/console/version';
 export interface ConsoleVersionPolicy {
   minimum_version: string | null;
 }
+
+/**
+ * GET /lis/stations/bridge-pairing (NEW): the pairing token the cloud also wrote into this
+ * station's bridge download, so a bridge installed from the download is paired with no typing.
+ */
+export const BRIDGE_PAIRING_PATH = '/lis/stations/bridge-pairing';
+export interface BridgePairingResponse {
+  url: string;
+  token: string;
+}
+
+/** GET /lis/bridge/download?os=win|linux (NEW): a zip with the executable and its bridge.json. */
+export const BRIDGE_DOWNLOAD_PATH = '/lis/bridge/download';

@@ -8,6 +8,8 @@ import {
   LOGIN_PATH,
   STATION_CREDENTIALS_PATH,
   CONSOLE_VERSION_PATH,
+  BRIDGE_PAIRING_PATH,
+  BRIDGE_DOWNLOAD_PATH,
   type CommunicationLogUpload,
   type DeviceStatusReport,
   type DevBootstrap,
@@ -16,6 +18,7 @@ import {
   type StationCredentialRequest,
 } from '../../shared/cloud-api.ts';
 import { DEMO_PORTS, DEMO_USER, type DemoPorts } from './seed.ts';
+import { bridgeDownload } from './bridge-download.ts';
 import { serveStatic } from './static-files.ts';
 import { CloudStore } from './store.ts';
 
@@ -26,6 +29,8 @@ export interface CloudOptions {
   webRoot?: string;
   ports?: DemoPorts;
   bridge?: { url: string; token: string };
+  /** Where the built bridge executables are (dist/bridge). */
+  bridgeDist?: string;
 }
 
 /** Switches tests flip to make the cloud misbehave the way real ones do. */
@@ -64,6 +69,7 @@ export async function startDevCloud(opts: CloudOptions): Promise<DevCloud> {
   const policy = { minimumVersion: null as string | null };
   const faults: CloudFaults = { resultsStatus: null, rejectBarcodes: new Set(), ordersStatus: null, ordersDelayMs: 0 };
   let webRoot = resolve(opts.webRoot ?? 'dist/web');
+  let origin = '';
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
@@ -105,6 +111,25 @@ export async function startDevCloud(opts: CloudOptions): Promise<DevCloud> {
     }
 
     if (req.method === 'GET' && path === CONSOLE_VERSION_PATH) return json(res, 200, { minimum_version: policy.minimumVersion });
+    if (req.method === 'GET' && path === BRIDGE_PAIRING_PATH) {
+      if (!opts.bridge) return json(res, 404, { error: 'no bridge pairing for this station' });
+      return json(res, 200, opts.bridge);
+    }
+    if (req.method === 'GET' && path === BRIDGE_DOWNLOAD_PATH) {
+      const os = url.searchParams.get('os');
+      if (os !== 'win' && os !== 'linux') return json(res, 400, { error: 'os must be win or linux' });
+      if (!opts.bridge) return json(res, 404, { error: 'no bridge pairing for this station' });
+      const download = await bridgeDownload(resolve(opts.bridgeDist ?? 'dist/bridge'), os, {
+        origins: [origin],
+        token: opts.bridge.token,
+        port: Number(new URL(opts.bridge.url).port),
+        station: station ?? null,
+      });
+      if (!download) return json(res, 404, { error: 'the bridge executables have not been built: run npm run build:bridge' });
+      res.writeHead(200, { 'content-type': 'application/zip', 'content-disposition': `attachment; filename="${download.name}"`, 'cache-control': 'no-store' });
+      res.end(download.zip);
+      return;
+    }
 
     let m: RegExpMatchArray | null;
     if ((m = path.match(/^\/lis\/machines\/(\d+)\/(status|communication-logs)$/))) {
@@ -160,7 +185,7 @@ export async function startDevCloud(opts: CloudOptions): Promise<DevCloud> {
     server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => ok());
   });
   const addr = server.address() as AddressInfo;
-  const origin = `http://${opts.host ?? '127.0.0.1'}:${addr.port}`;
+  origin = `http://${opts.host ?? '127.0.0.1'}:${addr.port}`;
   return {
     url: origin + '/',
     origin,

@@ -4,6 +4,8 @@ import {
   LOGIN_PATH,
   STATION_CREDENTIALS_PATH,
   CONSOLE_VERSION_PATH,
+  BRIDGE_PAIRING_PATH,
+  type BridgePairingResponse,
   type ConsoleVersionPolicy,
   type CommunicationLogUpload,
   type DeviceStatusReport,
@@ -110,6 +112,16 @@ export class CloudClient {
       return await this.request<ConsoleVersionPolicy>('GET', CONSOLE_VERSION_PATH);
     } catch (err) {
       if (err instanceof CloudError && err.status === 404) return { minimum_version: null };
+      throw err;
+    }
+  }
+
+  /** The pairing the cloud wrote into this station's bridge download; null where the backend has none. */
+  async bridgePairing(): Promise<BridgePairingResponse | null> {
+    try {
+      return await this.request<BridgePairingResponse>('GET', BRIDGE_PAIRING_PATH);
+    } catch (err) {
+      if (err instanceof CloudError && err.status === 404) return null;
       throw err;
     }
   }

@@ -292,6 +292,14 @@ export class Engine {
 
   private async connectBridge(): Promise<void> {
     this.bridge?.stop();
+    // A bridge installed from the cloud's download carries the station's pairing: take it from the cloud.
+    try {
+      const fromCloud = await this.cloud.bridgePairing();
+      const known = await this.credentials.bridgePairing();
+      if (fromCloud && (fromCloud.token !== known?.token || fromCloud.url !== known?.url)) await this.credentials.setBridgePairing(fromCloud);
+    } catch {
+      // Offline: the pairing we have will do.
+    }
     const pairing = await this.credentials.bridgePairing();
     if (!pairing) {
       await this.setStatus({ bridge: 'refused', bridgeDetail: 'This console is not paired with the bridge on this PC. Enter the pairing code the bridge shows, in Settings.' });
