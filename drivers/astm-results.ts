@@ -2,6 +2,7 @@ import type { ResultInContext } from './astm/message-assembler.ts';
 import type { TestId } from './astm/records/model.ts';
 import type { AnalyzerResult } from './result-model.ts';
 import type { DeviceSettings } from './driver.ts';
+import { marking, markResult } from './sample-marking.ts';
 
 /** How one analyzer family reads ASTM results; the generic reading is the default for each part. */
 export interface AstmResultReading {
@@ -13,34 +14,41 @@ export interface AstmResultReading {
   kind?(code: string): AnalyzerResult['kind'];
 }
 
+/** The first non-empty of the manufacturer's code (component 4), the universal id, the name, the text. */
+export function genericTestCode(test: TestId): string {
+  return (test.localCode || test.universalId || test.name || test.text).trim();
+}
+
 export const genericReading: AstmResultReading = {
-  testCode: (test) => (test.localCode || test.universalId || test.name || test.text).trim(),
+  testCode: genericTestCode,
   deviceSaysQc: (r) => r.order?.actionCode === 'Q' || r.order?.reportType === 'Q',
 };
 
-function qcPatterns(settings: DeviceSettings): RegExp[] {
-  const out: RegExp[] = [];
-  for (const p of settings.qc_patterns ?? []) {
-    try {
-      out.push(new RegExp(p));
-    } catch {
-      // A malformed pattern from the cloud must not stop results; it simply matches nothing.
-    }
-  }
-  return out;
+/**
+ * The generic reading with the code path from the cloud's settings: `test_code_component` 1–4
+ * picks one component of the universal test id (`^^^GLU` is component 4); absent, the generic
+ * first-non-empty rule applies.
+ */
+export function configuredReading(settings: DeviceSettings): AstmResultReading {
+  const n = Number(settings.test_code_component);
+  if (!Number.isInteger(n) || n < 1 || n > 4) return genericReading;
+  return {
+    ...genericReading,
+    testCode: (test) => (test.components[n - 1] ?? '').trim() || genericTestCode(test),
+  };
 }
 
 /** ASTM results → the common model. */
 export function astmResults(results: readonly ResultInContext[], settings: DeviceSettings, reading: AstmResultReading = genericReading): AnalyzerResult[] {
-  const patterns = qcPatterns(settings);
+  const m = marking(settings);
+  const deviceSaysQc = reading.deviceSaysQc ?? genericReading.deviceSaysQc!;
   return results.map((r) => {
     const specimen = r.order?.specimenId ?? [];
     const sampleId = (specimen[0] || r.order?.instrumentSpecimenId[0] || r.patient?.laboratoryPatientId || '').trim();
     const parts = specimen.slice(1).filter((p) => p !== '');
     const code = reading.testCode(r.result.test);
-    const qc = (reading.deviceSaysQc ?? genericReading.deviceSaysQc)!(r) || patterns.some((p) => p.test(sampleId));
     const kind = reading.kind?.(code) ?? 'test';
-    return {
+    const result: AnalyzerResult = {
       sampleId,
       ...(parts.length > 0 ? { sampleIdParts: parts } : {}),
       testCode: code,
@@ -53,8 +61,8 @@ export function astmResults(results: readonly ResultInContext[], settings: Devic
       flags: r.result.flags,
       status: r.result.status,
       completedAtRaw: r.result.completedAt || r.result.startedAt,
-      ...(qc ? { qc: true } : {}),
       ...(kind !== 'test' ? { kind } : {}),
     };
+    return markResult(result, m, deviceSaysQc(r));
   });
 }

@@ -1,11 +1,22 @@
+import { dymind } from './analyzers/dymind.ts';
 import { genericAstm } from './analyzers/generic-astm.ts';
+import { genericHl7 } from './analyzers/generic-hl7.ts';
+import { maglumi } from './analyzers/maglumi.ts';
 import { udichem } from './analyzers/udichem.ts';
+import { vitros } from './analyzers/vitros.ts';
 import type { Driver } from './driver.ts';
 
-/** Driver keys as the cloud names them → drivers. Adding an analyzer = one file and one line here. */
+/**
+ * Driver keys as the cloud names them → drivers. Adding an analyzer = one file in `analyzers/`,
+ * one line here, a test, and a row in README.md's table.
+ */
 export const DRIVERS: Readonly<Record<string, Driver>> = Object.freeze({
-  [genericAstm.key]: genericAstm,
+  [maglumi.key]: maglumi,
   [udichem.key]: udichem,
+  [vitros.key]: vitros,
+  [dymind.key]: dymind,
+  [genericAstm.key]: genericAstm,
+  [genericHl7.key]: genericHl7,
 });
 
 export class UnknownDriverError extends Error {}

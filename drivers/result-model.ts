@@ -31,6 +31,11 @@ export interface AnalyzerResult {
   qc?: boolean;
   /** Sample-quality indices (VITROS HIL 950/951/952) are reported beside tests, not as tests. */
   kind?: 'test' | 'sample-quality-index';
+  /**
+   * The analyzer sent its own sample number and the device's barcode translation found no LIS
+   * barcode for it: delivered anyway under the analyzer's number, for staff to match by hand.
+   */
+  unmatched?: boolean;
   /** Free attributes of the sample or run (HL7 run mode, tray, operator). */
   attributes?: Record<string, string>;
 }

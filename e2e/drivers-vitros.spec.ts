@@ -28,9 +28,14 @@ describe('VITROS 4600 through the bridge and the console', () => {
   let stack: Stack;
   let page: Page;
   let vitros: VitrosAnalyzer;
+  /** Every device event the console reported for the VITROS, across status reports. */
+  const reported: Array<{ kind: string; message: string }> = [];
 
   beforeAll(async () => {
     stack = await startStack();
+    stack.cloud.store.on('status', (row) => {
+      if (row.machine_id === VITROS) reported.push(...(row.events ?? []));
+    });
     stack.cloud.store.setOrders(VITROS, [
       { barcode: 'V-ORDER', tests: ['300', '330'], specimen_type: 'serum', priority: 'routine' },
       { barcode: 'V-STAT', tests: ['309'], specimen_type: 'serum', priority: 'stat' },
@@ -122,12 +127,11 @@ describe('VITROS 4600 through the bridge and the console', () => {
     expect((await queryRow(page, 'V-LATE', () => true)).reply).toBe('cancelled');
   });
 
-  it('shows the analyzer\'s M…E record (an order it could not use) as a device error', async () => {
+  it('shows the analyzer\'s M…E record (an order it could not use) and the failed lookup as device errors', async () => {
     expect((await vitros.send(vitrosRejection('V-ORDER'))).accepted).toBe(true);
     await engineCommand(page, { type: 'report-now' });
-    await stack.until(
-      () => (stack.cloud.store.status(VITROS)?.events ?? []).some((e) => e.kind === 'analyzer-error' && /PY1 033: Unable to find program/.test(e.message)),
-      'the VITROS error in the status report',
-    );
+    await stack.until(() => reported.some((e) => e.kind === 'analyzer-error' && /PY1 033: Unable to find program/.test(e.message)), 'the VITROS error in a status report');
+    // The earlier "error in last query" reply (cloud down, not cached) raised an alert too.
+    expect(reported.some((e) => e.kind === 'query-failed' && e.message.includes('V-UNCACHED'))).toBe(true);
   });
 });

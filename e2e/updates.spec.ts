@@ -38,7 +38,11 @@ describe('code updates from the cloud', () => {
   it('applies a new build only between messages: every result once, no aborted transmission, and the page reports v2', async () => {
     stack = await startStack();
     const page = await stack.openConsole();
+    console.log('T0');
+    page.on('console', (m) => console.log('PAGE', m.text()));
+    page.on('worker', (w) => console.log('WORKER', w.url()));
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+    console.log('T1 controlled');
     expect(await page.getAttribute('html', 'data-app-version')).not.toBe(V2);
 
     let stop = false;
@@ -52,8 +56,11 @@ describe('code updates from the cloud', () => {
     })();
     while (outcomes.length < 2) await new Promise((r) => setTimeout(r, 50));
 
+    console.log('T2 publish', outcomes.length);
     stack.cloud.publish(V2_DIR);
     await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.update());
+    console.log('T3 updated', await page.evaluate(async () => { const r = await navigator.serviceWorker.getRegistration(); return JSON.stringify({ w: !!r?.waiting, i: !!r?.installing, a: !!r?.active }); }));
+    setTimeout(async () => console.log('T3b', await page.evaluate(async () => { const r = await navigator.serviceWorker.getRegistration(); return JSON.stringify({ w: !!r?.waiting, i: !!r?.installing, a: !!r?.active }); }).catch(e => String(e))), 5000);
     await page.waitForFunction((v) => document.documentElement.dataset.appVersion === v, V2, { timeout: 30_000 });
     await page.locator('tr[data-machine="3"] td.state-connected').waitFor();
     const before = outcomes.length;

@@ -1,11 +1,12 @@
-import { AstmConnection, type AstmDialect } from '../astm-connection.ts';
-import { genericReading } from '../astm-results.ts';
+import { escapeText, type AstmProfileOptions, type Delimiters } from '../astm/index.ts';
+import { AstmConnection, type AstmDialect, type AstmReply } from '../astm-connection.ts';
+import { configuredReading } from '../astm-results.ts';
 import type { DeviceSettings, Driver, OrderInfo, QueryAnswer } from '../driver.ts';
+import { analyzerTimestamp } from '../analyzer-clock.ts';
 
-/** `YYYYMMDDHHMMSS` in local time, as analyzers without time zones expect it. */
-export function astmTimestamp(d: Date): string {
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
+/** `YYYYMMDDHHMMSS` on the analyzer's clock (the machine's zone from the cloud, else the station's). */
+export function astmTimestamp(now: number, settings: DeviceSettings = {}): string {
+  return analyzerTimestamp(now, settings.timezone);
 }
 
 export function hostId(settings: DeviceSettings): string {
@@ -19,28 +20,56 @@ export function charsetOf(settings: DeviceSettings): 'latin1' | 'windows-1252' |
   return 'windows-1252';
 }
 
-/** The generic ASTM order reply (the form the field middleware used): one P/O group per ordered tube. */
-export function genericOrderReply(settings: DeviceSettings, answer: QueryAnswer): string[] {
-  const header = `H|\\^&|||${hostId(settings)}|||||||P|1`;
-  if (answer.kind === 'error') return [header, 'L|1|Q'];
-  const ordered = answer.orders.filter((o: OrderInfo) => o.tests.length > 0);
-  if (ordered.length === 0) return [header, 'L|1|I'];
-  const records = [header];
-  ordered.forEach((o, i) => {
-    records.push(`P|${i + 1}`, `O|1|${o.barcode}||${o.tests.map((t) => `^^^${t}`).join('\\')}`);
-  });
-  records.push('L|1|N');
-  return records;
+/**
+ * The parts of an ASTM profile every driver takes from the cloud's settings (timer overrides,
+ * `astm_timers`, are applied by AstmConnection to every dialect).
+ */
+export function astmProfileFrom(settings: DeviceSettings, defaults: AstmProfileOptions): AstmProfileOptions {
+  const framing = settings.framing === 'strict' || settings.framing === 'simplified' || settings.framing === 'auto' ? settings.framing : defaults.framing;
+  const maxSend = Number(settings.max_frame_text);
+  return {
+    ...defaults,
+    framing,
+    charset: charsetOf(settings),
+    ...(Number.isInteger(maxSend) && maxSend >= 16 ? { maxSendFrameText: maxSend } : {}),
+  };
 }
 
-/** Framing, charset and replies from the cloud's connection settings, for analyzers without a driver of their own. */
+/**
+ * Delimiters of our replies' header, `connection_settings.delimiters` as written after `H`
+ * (`|\^&`, or Erba's `|`^&`): field, repeat, component, escape. The standard set otherwise.
+ */
+export function replyDelimiters(settings: DeviceSettings): Delimiters {
+  const d = typeof settings.delimiters === 'string' ? settings.delimiters : '';
+  if (d.length === 4 && new Set(d).size === 4 && !/[A-Za-z0-9\s]/.test(d)) return { field: d[0], repeat: d[1], component: d[2], escape: d[3] };
+  return { field: '|', repeat: '\\', component: '^', escape: '&' };
+}
+
+/**
+ * The generic ASTM order reply (the form the field middleware used): one P/O group per ordered
+ * tube, in the query's order. No order: `H` then `L|1|I`; a failed lookup: `H` then `L|1|Q`.
+ */
+export function genericOrderReply(settings: DeviceSettings, answer: QueryAnswer): AstmReply {
+  const d = replyDelimiters(settings);
+  const f = d.field;
+  const header = `H${f}${d.repeat}${d.component}${d.escape}${f}${f}${f}${hostId(settings)}${f.repeat(7)}P${f}1`;
+  if (answer.kind === 'error') return { records: [header, `L${f}1${f}Q`] };
+  const ordered = answer.orders.filter((o: OrderInfo) => o.tests.length > 0);
+  if (ordered.length === 0) return { records: [header, `L${f}1${f}I`] };
+  const records = [header];
+  ordered.forEach((o, i) => {
+    const tests = o.tests.map((t) => `${d.component.repeat(3)}${escapeText(t, d)}`).join(d.repeat);
+    records.push(`P${f}${i + 1}`, `O${f}1${f}${escapeText(o.barcode, d)}${f}${f}${tests}`);
+  });
+  records.push(`L${f}1${f}N`);
+  return { records };
+}
+
+/** Framing, charset, delimiters, code path and replies from the cloud's connection settings. */
 export function genericAstmDialect(settings: DeviceSettings): AstmDialect {
   return {
-    profile: (s) => ({
-      framing: s.framing === 'strict' || s.framing === 'simplified' ? s.framing : 'auto',
-      charset: charsetOf(s),
-    }),
-    reading: genericReading,
+    profile: (s) => astmProfileFrom(s, { framing: 'auto' }),
+    reading: configuredReading(settings),
     reply: (_q, answer) => genericOrderReply(settings, answer),
   };
 }
