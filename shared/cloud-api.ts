@@ -102,6 +102,10 @@ export interface ResultItem {
   test_data?: boolean;
   /** NEW: VITROS HIL and the like: reported beside tests, not as tests. */
   kind?: 'test' | 'sample-quality-index';
+  /** NEW: the analyzer's sample id could not be translated to a LIS barcode. */
+  unmatched?: boolean;
+  /** NEW: a masked or unusable value (`**.*`), kept as the analyzer sent it. */
+  invalid?: boolean;
 }
 
 /** POST /lis/machine-results */

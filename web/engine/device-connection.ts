@@ -11,6 +11,8 @@ export interface ConnectionIo {
   log(line: string): void;
   event(kind: string, message: string): void;
   messageSeen(): void;
+  /** The connection has just finished what it was doing: nothing is in progress or owed. */
+  idle(): void;
 }
 
 /**
@@ -53,6 +55,7 @@ export class DeviceConnection {
     for (const bytes of out.write) this.io.write(bytes);
     for (const event of out.events) this.handle(event);
     this.schedule(out.nextDeadline);
+    if (!this.busy()) this.io.idle();
   }
 
   private handle(event: DriverEvent): void {

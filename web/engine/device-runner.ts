@@ -19,6 +19,8 @@ export interface DeviceContext {
   updateQuery(id: number, patch: Partial<QueryRecord>): Promise<void>;
   patchDevice(machineId: number, patch: (d: DeviceStatus) => void): Promise<void>;
   deviceEvent(machineId: number, kind: string, message: string): void;
+  /** A connection of this device has nothing in progress: a moment an update may go in. */
+  idle(): void;
   archive: TrafficArchive;
 }
 
@@ -102,11 +104,14 @@ export class DeviceRunner {
           rows.set(queryId, { row, at: receivedAt });
           // Half the analyzer's window for the cloud, so a slow cloud still leaves time for the cache.
           const answer = await this.ctx.lookup(this.machine, query, Math.max(100, replyWindowMs / 2 - (Date.now() - receivedAt)));
-          await this.ctx.updateQuery(await row, {
-            source: answer.source,
-            tests: answer.kind === 'orders' ? answer.orders.flatMap((o) => o.tests) : [],
-            ...(answer.kind === 'error' ? { detail: answer.reason } : {}),
-          });
+          // The analyzer is waiting: the reply goes out now, the record of it after.
+          void row.then((id) =>
+            this.ctx.updateQuery(id, {
+              source: answer.source,
+              tests: answer.kind === 'orders' ? answer.orders.flatMap((o) => o.tests) : [],
+              ...(answer.kind === 'error' ? { detail: answer.reason } : {}),
+            }),
+          );
           return answer;
         },
         queryDone: (queryId, outcome) => {
@@ -126,6 +131,7 @@ export class DeviceRunner {
           void this.ctx.patchDevice(this.id, (d) => {
             d.lastMessageAt = Date.now();
           }),
+        idle: () => this.ctx.idle(),
       },
       typeof settings.stale_after_ms === 'number' ? settings.stale_after_ms : driver.staleAfterMs,
     );

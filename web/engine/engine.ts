@@ -286,6 +286,8 @@ export class Engine {
       },
       patchDevice: (id: number, patch: (d: DeviceStatus) => void) => this.patchDevice(id, patch),
       deviceEvent: (id: number, kind: string, message: string) => void this.deviceEvent(id, kind, message),
+      // Between two analyzer bytes is the only moment an update may go in; checked right then.
+      idle: () => void this.updates.poll(),
       archive: this.archive,
     };
   }

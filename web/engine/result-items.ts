@@ -58,6 +58,8 @@ export async function toOutboxResult(machine: Machine, r: AnalyzerResult, ctx: R
     ...(warnings.length > 0 ? { warnings } : {}),
     ...(ctx.testData ? { test_data: true } : {}),
     ...(r.kind && r.kind !== 'test' ? { kind: r.kind } : {}),
+    ...(r.unmatched ? { unmatched: true } : {}),
+    ...(r.invalid ? { invalid: true } : {}),
   };
   return { key, machineId, item };
 }

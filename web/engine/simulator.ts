@@ -43,6 +43,7 @@ export async function runSimulation(machine: Machine, driver: Driver, script: Sa
       log: (line) => transcript.push(line),
       event: (kind, message) => transcript.push(`${kind}: ${message}`),
       messageSeen: () => {},
+      idle: () => {},
     },
     Number.POSITIVE_INFINITY,
   );
