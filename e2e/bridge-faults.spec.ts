@@ -4,6 +4,7 @@ import { sendAstmMessage } from '../sim/analyzers/astm-analyzer.ts';
 import { ACK, ENQ, EOT, strictFrames } from '../sim/analyzers/astm-wire.ts';
 import { ByteLink } from '../sim/analyzers/byte-link.ts';
 import { twoPatientMessage } from '../sim/analyzers/messages.ts';
+import { score } from './scorecard.ts';
 import { startStack, type Stack } from './stack.ts';
 
 const UDICHEM = 3;
@@ -53,6 +54,7 @@ describe('bridge faults', () => {
     await stack.waitForResults((r) => r.barcode === barcodes[1]);
     expect(stack.cloud.store.results({ barcode: barcodes[0] })).toHaveLength(1);
     expect(stack.cloud.store.results({ barcode: barcodes[1] })).toHaveLength(1);
+    score('bridge kill -9 mid-message', barcodes.map((b) => `${b}|GLU|20261124101500`), stack.cloud.store.results({}).filter((r) => barcodes.includes(r.barcode)));
   });
 
   it('a reload mid-session keeps the analyzer connected; its repeated message is stored once', async () => {
@@ -83,6 +85,7 @@ describe('bridge faults', () => {
     expect(stack.cloud.store.results({ barcode: barcodes[0] })).toHaveLength(1);
     expect(stack.cloud.store.results({ barcode: barcodes[1] })).toHaveLength(1);
     expect(stack.bridge.output().match(/analyzer-connected/g)).toHaveLength(1);
+    score('page reload mid-message', barcodes.map((b) => `${b}|GLU|20261124101500`), stack.cloud.store.results({}).filter((r) => barcodes.includes(r.barcode)));
   });
 
   it('bytes that waited longer than the reply timer are never answered', async () => {
@@ -108,6 +111,7 @@ describe('bridge faults', () => {
     expect(outcome.accepted).toBe(true);
     await stack.waitForResults((r) => r.barcode === 'ST-B');
     expect(stack.cloud.store.results({ barcode: 'ST-A' })).toHaveLength(1);
+    score('reload outlasting the reply timer', ['ST-A|GLU|20261124101500', 'ST-B|GLU|20261124101500'], stack.cloud.store.results({}).filter((r) => r.barcode.startsWith('ST-')));
   });
 
   it('with no page past the grace period, the analyzer is disconnected and the port closed', async () => {

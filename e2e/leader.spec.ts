@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendAstmMessage } from '../sim/analyzers/astm-analyzer.ts';
 import { udichemResult } from '../sim/analyzers/messages.ts';
+import { keysOf, score } from './scorecard.ts';
 import { startStack, type Stack } from './stack.ts';
 
 const UDICHEM = 3;
@@ -48,6 +49,7 @@ describe('one leader across tabs', () => {
     await follower.locator('[data-role="leader"]').waitFor();
     await stack.until(() => barcodes.every((b) => stack.cloud.store.results({ barcode: b }).length > 0), 'every result');
     for (const b of barcodes) expect(stack.cloud.store.results({ barcode: b }), b).toHaveLength(1);
+    score('two tabs, leader closed mid-traffic', keysOf(barcodes, '20261124'), stack.cloud.store.results({}).filter((r) => barcodes.includes(r.barcode)));
     // Exactly one page drove at a time: the bridge never saw a second page while one was attached.
     expect(stack.bridge.output()).not.toMatch(/another page is attached/);
     await context.close();
@@ -75,5 +77,7 @@ describe('one leader across tabs', () => {
     await busy;
     expect(n).toBeGreaterThan(10);
     for (let i = 0; i < n; i++) expect(stack.cloud.store.results({ barcode: `BUSY-${i}` })).toHaveLength(1);
+    const busyCodes = Array.from({ length: n }, (_, i) => `BUSY-${i}`);
+    score('page main thread busy for 20 s', busyCodes.map((b) => `${b}|GLU|${stack.cloud.store.results({ barcode: b })[0]?.completed_at_raw}`), stack.cloud.store.results({}).filter((r) => busyCodes.includes(r.barcode)));
   });
 });

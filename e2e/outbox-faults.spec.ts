@@ -6,6 +6,7 @@ import { sendAstmMessage } from '../sim/analyzers/astm-analyzer.ts';
 import { udichemResult, yyyymmdd } from '../sim/analyzers/messages.ts';
 import { launchPersistent } from './chromium.ts';
 import { readOutbox } from './console-db.ts';
+import { keysOf, score } from './scorecard.ts';
 import { startStack, type Stack } from './stack.ts';
 
 const UDICHEM = 3;
@@ -40,6 +41,8 @@ describe('the outbox under cloud faults', () => {
     const stored = stack.cloud.store.results({}).filter((r) => r.barcode.startsWith('DOWN-'));
     expect(new Set(stored.map((r) => r.idempotency_key)).size).toBe(500);
     expect(stored).toHaveLength(500);
+    const barcodes = Array.from({ length: 100 }, (_, i) => `DOWN-${i}`);
+    score('cloud answering 500 while 500 results arrive', keysOf(barcodes, yyyymmdd(), ['GLU', 'UREA', 'CREA', 'ALT', 'AST']), stored);
     await page.close();
     // Delivery resumes on the outbox's backoff after the outage, which may be most of a minute.
   }, 150_000);
@@ -88,6 +91,7 @@ describe('the outbox across a browser restart', () => {
     await again.goto(stack.cloud.url);
     await stack.waitForResults((r) => r.barcode === 'RESTART-1');
     expect(stack.cloud.store.results({ barcode: 'RESTART-1' })).toHaveLength(1);
+    score('browser closed and reopened', keysOf(['RESTART-1'], stack.cloud.store.results({ barcode: 'RESTART-1' })[0].completed_at_raw), stack.cloud.store.results({ barcode: 'RESTART-1' }));
     await browser.close();
   });
 });

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { sendAstmMessage } from '../sim/analyzers/astm-analyzer.ts';
 import { udichemResult } from '../sim/analyzers/messages.ts';
 import { launchPersistent } from './chromium.ts';
+import { keysOf, score } from './scorecard.ts';
 import { startStack, type Stack } from './stack.ts';
 
 /**
@@ -93,5 +94,7 @@ describe.skipIf(!mounted)('storage exhausted (needs root to mount a small tmpfs)
     expect(outcome.accepted).toBe(true);
     await stack.waitForResults((r) => r.barcode === refused!.barcode);
     for (const b of [...accepted, refused!.barcode]) expect(stack.cloud.store.results({ barcode: b }), b).toHaveLength(1);
+    const all = [...accepted, refused!.barcode];
+    score('storage full (IndexedDB writes failing)', keysOf(all, '20261124'), stack.cloud.store.results({}).filter((r) => all.includes(r.barcode)));
   });
 });

@@ -1,12 +1,15 @@
-import { execSync } from 'node:child_process';
+import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_USER } from '../sim/cloud/seed.ts';
 import { APP_VERSION, WIRE_PROTOCOL_VERSION } from '../shared/version.ts';
+import { engineCommand } from './console-db.ts';
+import { spawnTs, type Spawned } from './processes.ts';
 import { startStack, type Stack } from './stack.ts';
 import { describeViolations, openScreen, overflowing, screenshot, seriousA11yViolations, switchLanguage, VIEWPORT } from './ui-helpers.ts';
 
 const UDICHEM = 3;
+const NEW_TOKEN = 'f00dfeedf00dfeedf00dfeedf00dfeed';
 
 /**
  * In the page only: a stand-in for Chrome's serial port chooser (headless, a real `requestPort()`
@@ -49,6 +52,7 @@ describe('console: settings, about, and the banner\'s fixes', () => {
   let stack: Stack;
   let context: BrowserContext;
   let page: Page;
+  let newBridge: Spawned | undefined;
 
   beforeAll(async () => {
     stack = await startStack();
@@ -56,7 +60,10 @@ describe('console: settings, about, and the banner\'s fixes', () => {
     await context.addInitScript(pageDoubles);
     page = await stack.openConsole({ context, waitForMachine: UDICHEM });
   });
-  afterAll(async () => stack?.close());
+  afterAll(async () => {
+    await newBridge?.kill();
+    await stack?.close();
+  });
 
   it('shows the station, switches language, and grants a serial port from the page', async () => {
     await openScreen(page, 'Settings');
@@ -76,35 +83,42 @@ describe('console: settings, about, and the banner\'s fixes', () => {
 
   it('asks for persistent storage on a click, and tells the engine', async () => {
     await problem(page, 'not-persisted').waitFor();
+    // What an installed app or a policy would give: Chrome's durable-storage permission for the origin.
     const cdp = await context.newCDPSession(page);
-    await cdp.send('Browser.grantPermissions', { origin: stack.cloud.origin, permissions: ['durableStorage'] });
+    const { targetInfo } = await cdp.send('Target.getTargetInfo');
+    await cdp.send('Browser.grantPermissions', { origin: stack.cloud.origin, permissions: ['durableStorage'], browserContextId: targetInfo.browserContextId });
     await problem(page, 'not-persisted').getByRole('button', { name: 'Keep data on this PC' }).click();
     await problem(page, 'not-persisted').waitFor({ state: 'detached' });
     expect(await commands(page)).toContainEqual({ type: 'persisted', persisted: true });
   });
 
-  it('pairs the bridge from the banner after the bridge refused the console', async () => {
-    // A wrong code, as a person might type it in Settings: the bridge refuses the console.
-    await page.getByLabel('Pairing code').fill('not-the-code');
-    await page.getByRole('button', { name: 'Pair with the bridge' }).click();
-    await problem(page, 'not-paired').waitFor();
+  it('shows the pairing form when the bridge refuses the console\'s code (the bridge was reinstalled with a new one)', async () => {
+    await stack.bridge.kill();
+    newBridge = spawnTs('bridge/main.ts', ['--port', String(stack.bridgePort), '--origin', stack.cloud.origin, '--data-dir', join(stack.dataDir, 'bridge-new')], { LIS_BRIDGE_TOKEN: NEW_TOKEN });
+    await newBridge.waitFor(/listening on ws:/);
+    await problem(page, 'not-paired').waitFor({ timeout: 20_000 });
     expect(await problem(page, 'not-paired').locator('.problem-message').textContent()).toBe('This console is not paired with the bridge on this PC.');
     expect(await page.getByTestId('bridge-state').textContent()).toBe('refused');
     await a11yAndShot(page, 'banner-pairing', () => problem(page, 'not-paired').waitFor());
-    await problem(page, 'not-paired').getByLabel('Pairing code').fill(stack.bridgeToken);
+  });
+
+  it('pairs from the banner with the code the bridge shows', async () => {
+    await problem(page, 'not-paired').getByLabel('Pairing code').fill(NEW_TOKEN);
     await problem(page, 'not-paired').getByRole('button', { name: 'Pair' }).click();
+    expect(await commands(page)).toContainEqual({ type: 'pair-bridge', token: NEW_TOKEN, url: `ws://127.0.0.1:${stack.bridgePort}` });
     await page.locator('[data-testid="bridge-state"][data-state="connected"]').waitFor({ timeout: 15_000 });
     await problem(page, 'not-paired').waitFor({ state: 'detached' });
-    await page.locator(`tr[data-machine="${UDICHEM}"] td.state-listening`).count();
   });
 
   it('says when the bridge is not running, checks it on a click, and recovers', async () => {
+    await newBridge?.kill();
     await stack.bridge.kill();
     await problem(page, 'bridge-down').waitFor({ timeout: 15_000 });
     expect(await problem(page, 'bridge-down').locator('.problem-message').textContent()).toBe('The bridge is not running on this PC, so no analyzer on the network can reach this console.');
     await problem(page, 'bridge-down').getByRole('button', { name: 'Check the bridge now' }).click();
     await problem(page, 'bridge-down').getByText('No answer from the bridge on this PC.').waitFor();
     await a11yAndShot(page, 'banner-bridge-down', () => problem(page, 'bridge-down').waitFor());
+    // The bridge as installed, with the code the cloud knows: the console pairs by itself.
     await stack.startBridge();
     await page.locator('[data-testid="bridge-state"][data-state="connected"]').waitFor({ timeout: 20_000 });
     await problem(page, 'bridge-down').waitFor({ state: 'detached' });
@@ -140,8 +154,11 @@ describe('console: settings, about, and the banner\'s fixes', () => {
     await openScreen(page, 'About');
     const fact = (name: string) => page.locator(`[data-fact="${name}"]`).textContent();
     expect(await fact('app-version')).toBe(APP_VERSION);
-    const build = execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim();
-    expect(await fact('build')).toBe(process.env.LIS_BUILD_ID ?? build);
+    // The build the engine reports to the cloud with each device's status is the one shown here.
+    await engineCommand(page, { type: 'report-now' });
+    await stack.until(() => !!stack.cloud.store.status(UDICHEM)?.app_build, 'a status report');
+    expect(await fact('build')).toBe(stack.cloud.store.status(UDICHEM)!.app_build);
+    expect(await fact('build')).toMatch(/^[0-9a-z]{6,}$/);
     await expect.poll(() => fact('bridge-version')).toBe(APP_VERSION);
     expect(await fact('wire')).toBe(String(WIRE_PROTOCOL_VERSION));
     expect(await fact('storage')).toMatch(/^Persistent · [\d.]+ (B|KB|MB) used of [\d.]+ (MB|GB|TB)$/);

@@ -21,7 +21,8 @@ export function demoStations(): { id: string; name: string }[] {
 }
 
 function tcp(port: number, extra: Partial<Machine['connection_settings']> = {}): Machine['connection_settings'] {
-  return { mode: 'server', host: '0.0.0.0', port, charset: 'latin1', timezone: 'Asia/Baghdad', ...extra };
+  // Analyzer clocks are set to the lab's local time, which for the demo is this machine's.
+  return { mode: 'server', host: '0.0.0.0', port, charset: 'latin1', timezone: Intl.DateTimeFormat().resolvedOptions().timeZone, ...extra };
 }
 
 /** Each machine has a sandbox copy for the console's simulator: id + this offset. */

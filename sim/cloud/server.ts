@@ -37,6 +37,10 @@ export interface CloudOptions {
 export interface CloudFaults {
   /** HTTP status the results endpoint answers instead of working (e.g. 500). */
   resultsStatus: number | null;
+  /** The results endpoint answers only after this long (a slow cloud; past the client's timeout, a hung one). */
+  resultsDelayMs: number;
+  /** The results endpoint drops the connection without answering (a proxy or load balancer failing). */
+  resultsDrop: boolean;
   /** Items whose barcode is listed here are rejected, as a backend rejects an item it cannot map. */
   rejectBarcodes: Set<string>;
   /** HTTP status the orders endpoints (`/orders`, `/work-orders`) answer instead of working (e.g. 503). */
@@ -67,12 +71,14 @@ export async function startDevCloud(opts: CloudOptions): Promise<DevCloud> {
   const userTokens = new Set<string>();
   const stationTokens = new Map<string, string>();
   const policy = { minimumVersion: null as string | null };
-  const faults: CloudFaults = { resultsStatus: null, rejectBarcodes: new Set(), ordersStatus: null, ordersDelayMs: 0 };
+  const faults: CloudFaults = { resultsStatus: null, resultsDelayMs: 0, resultsDrop: false, rejectBarcodes: new Set(), ordersStatus: null, ordersDelayMs: 0 };
   let webRoot = resolve(opts.webRoot ?? 'dist/web');
   let origin = '';
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
+      // A client that gave up mid-request (its timeout, a dropped connection) is not a server fault.
+      if ((err as Error).message === 'aborted') return;
       console.error('[cloud] handler failed:', err);
       if (!res.headersSent) json(res, 500, { error: 'internal error' });
     });
@@ -163,6 +169,11 @@ export async function startDevCloud(opts: CloudOptions): Promise<DevCloud> {
     }
     if (path === '/lis/machine-results') {
       if (req.method === 'POST') {
+        if (faults.resultsDrop) {
+          req.socket.destroy();
+          return;
+        }
+        if (faults.resultsDelayMs > 0) await new Promise((ok) => setTimeout(ok, faults.resultsDelayMs));
         if (faults.resultsStatus !== null) return json(res, faults.resultsStatus, { error: 'injected fault' });
         const body = (await readJson(req)) as PostResultsRequest | null;
         if (!body || !Array.isArray(body.results)) return json(res, 400, { error: 'expected {results: [...]}' });

@@ -36,7 +36,7 @@ export async function toOutboxResult(machine: Machine, r: AnalyzerResult, ctx: R
   const unit = unitWarning(machine, r);
   if (unit) warnings.push(unit);
   if (ctx.clockSkewMs !== undefined && Math.abs(ctx.clockSkewMs) > CLOCK_SKEW_WARN_MS) {
-    warnings.push(`analyzer clock is ${Math.round(ctx.clockSkewMs / 60_000)} min ${ctx.clockSkewMs > 0 ? 'ahead' : 'behind'}`);
+    warnings.push(`analyzer clock is ${Math.round(Math.abs(ctx.clockSkewMs) / 60_000)} min ${ctx.clockSkewMs > 0 ? 'ahead' : 'behind'}`);
   }
   const completed = r.completedAtRaw ? analyzerTimeToUtc(r.completedAtRaw, machine.connection_settings.timezone) : null;
   const item: ResultItem = {
