@@ -55,6 +55,8 @@ describe('frame reader', () => {
     expect(read('detect', frame)).toEqual(['strict 1 ETX "P|1\r" ok']);
     expect(read('detect', [STX, ...latin1('H|\\^&\r'), ETX])).toEqual(['simplified -1 ETX "H|\\^&\r" ok']);
     expect(read('detect', [STX, ...latin1('HH|\\^&\r'), ETX])[0]).toContain('neither a frame number nor a header');
+    // A strict first frame whose number was damaged into STX: its text starts with the header, but it is refused.
+    expect(read('detect', [STX, STX, ...latin1('H|\\^&\r'), ETX])).toEqual(['broken', 'simplified -1 ETX "H|\\^&\r" the first frame began inside another one (STX, STX), so its framing cannot be told']);
   });
 
   it('a frame over the limit is refused and not kept, across reads', () => {

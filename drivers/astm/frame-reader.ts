@@ -94,6 +94,8 @@ export class FrameReader {
   private stored = 0;
   private buf: Uint8Array = EMPTY;
   private overflow = false;
+  /** This frame's STX came inside another frame (that one was cut short). */
+  private restarted = false;
   private sum = 0;
   private high = 0;
   private end = false;
@@ -214,7 +216,7 @@ export class FrameReader {
     const i = this.pos;
     const b = c[i];
     if (b === STX) {
-      this.beginFrame(i);
+      this.beginFrame(i, false);
       return null;
     }
     if (b === ENQ || b === EOT || b === ACK || b === NAK) {
@@ -234,7 +236,8 @@ export class FrameReader {
     return { kind: 'junk', bytes: c.subarray(i, j) };
   }
 
-  private beginFrame(at: number): void {
+  private beginFrame(at: number, restarted: boolean): void {
+    this.restarted = restarted;
     this.state = NUMBER;
     this.frameStart = at;
     this.pos = at + 1;
@@ -285,7 +288,7 @@ export class FrameReader {
         reason: 'a frame was cut short by the start of another (STX before its ETB/ETX); it was dropped',
         raw: this.copy(this.frameBytes(i)),
       };
-      this.beginFrame(i);
+      this.beginFrame(i, true);
       return broken;
     }
     this.sum += b;
@@ -375,8 +378,12 @@ export class FrameReader {
       } else if (frameNumber < 0) {
         t.problem = `the frame number ${numberByte < 0 ? 'is missing' : `'${printable(numberByte)}' is not a digit 0 to 7`}`;
       }
-    } else if (this.detected && !looksLikeHeader(t.text)) {
-      t.problem = 'the first frame starts with neither a frame number nor a header record, so its framing cannot be told';
+    } else if (this.detected && (!looksLikeHeader(t.text) || this.restarted)) {
+      // A restarted frame may be a strict one whose frame number was damaged into STX: its text
+      // then starts with the header, and taking it for simplified framing would lock the session wrongly.
+      t.problem = this.restarted
+        ? 'the first frame began inside another one (STX, STX), so its framing cannot be told'
+        : 'the first frame starts with neither a frame number nor a header record, so its framing cannot be told';
     }
     return t;
   }

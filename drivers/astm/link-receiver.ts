@@ -52,10 +52,6 @@ export class LinkReceiver {
     this.assembler = new MessageAssembler(profile.charset, profile.maxRecordText);
   }
 
-  get receiving(): boolean {
-    return this.active;
-  }
-
   get holding(): boolean {
     return this.hold !== null;
   }

@@ -39,10 +39,6 @@ export class LinkSender {
 
   constructor(private readonly profile: AstmProfile) {}
 
-  get active(): boolean {
-    return this.phase !== 'idle';
-  }
-
   get current(): OutboundMessage | null {
     return this.message;
   }

@@ -138,6 +138,33 @@ describe('checksummed framing', () => {
   });
 });
 
+describe('one damaged byte, exhaustively', () => {
+  it('every position (but STX and ETB/ETX) and every damage of the VITROS query capture: NAK, then the resent frame is accepted', () => {
+    const capture = fixtureBytes('vitros3600_hostquery_Q_rawwire.bin');
+    const whole = decode([capture]);
+    const frames = framesOf(capture);
+    let cases = 0;
+    frames.forEach((original, k) => {
+      const terminator = original.length - 5;
+      for (let p = 1; p < original.length; p++) {
+        if (p === terminator) continue;
+        for (let flip = 1; flip < 256; flip++) {
+          const damaged = Uint8Array.from(original);
+          damaged[p] ^= flip;
+          if (p > terminator && hexValue(damaged[p]) === hexValue(original[p]) && hexValue(damaged[p]) >= 0) continue;
+          const got = decode([concat([Uint8Array.of(ENQ), ...frames.slice(0, k)]), damaged, concat([...frames.slice(k), Uint8Array.of(EOT)])]);
+          const refusedOnce = got.replies === whole.replies.slice(0, k + 1) + 'N' + whole.replies.slice(k + 1);
+          if (!refusedOnce || JSON.stringify(got.groups) !== JSON.stringify(whole.groups) || got.messages !== 1) {
+            expect({ frame: k, position: p, flip, got }).toEqual({ frame: k, position: p, flip, got: whole });
+          }
+          cases++;
+        }
+      }
+    });
+    expect(cases).toBeGreaterThan(20_000);
+  }, 60_000);
+});
+
 /** Random bytes, with the protocol's control characters and frame digits over-represented. */
 const wireByte = fc.oneof(
   fc.integer({ min: 0, max: 255 }),

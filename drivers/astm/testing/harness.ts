@@ -39,17 +39,6 @@ export class Engine {
     return this.take(this.session.receive(bytes instanceof Uint8Array ? bytes : Uint8Array.from(bytes), at));
   }
 
-  /** Feeds `bytes` cut at the given offsets. */
-  receivePieces(bytes: Uint8Array, cuts: readonly number[]): void {
-    let from = 0;
-    for (const cut of [...cuts].sort((a, b) => a - b)) {
-      if (cut <= from || cut >= bytes.length) continue;
-      this.receive(bytes.subarray(from, cut));
-      from = cut;
-    }
-    this.receive(bytes.subarray(from));
-  }
-
   tick(at: number): AstmOutput {
     this.now = at;
     return this.take(this.session.tick(at));
