@@ -136,7 +136,8 @@ async function status(): Promise<number> {
 function manageService(which: 'install' | 'uninstall'): void {
   // Re-run exactly what is running now (the executable, or node with its loader and script).
   // In the single executable, argv[1] is the executable again, as typed (e.g. `./lis-bridge`), not a script.
-  const [program, ...prefix] = [process.execPath, ...process.execArgv, ...(!isSea() && process.argv[1] ? [process.argv[1]] : [])];
+  // The executable applies its own built-in Node options, which also show in execArgv.
+  const [program, ...prefix] = isSea() ? [process.execPath] : [process.execPath, ...process.execArgv, ...(process.argv[1] ? [process.argv[1]] : [])];
   const cmd = { program, args: [...prefix, 'run', '--data-dir', config.dataDir], dataDir: config.dataDir };
   if (which === 'install') {
     const plan = installPlan(cmd);
