@@ -188,10 +188,17 @@ export interface CommunicationLogUpload {
   entries: CommunicationLogEntry[];
 }
 
-/** GET /lis/console/version (NEW): the oldest console build the cloud still accepts. */
+/**
+ * GET /lis/console/version (NEW): the console policy: the oldest build the cloud still accepts,
+ * and how long patient data may stay on a lab PC once it is in the cloud.
+ */
 export const CONSOLE_VERSION_PATH = '/lis/console/version';
 export interface ConsoleVersionPolicy {
   minimum_version: string | null;
+  /** Delivered results and uploaded traffic older than this are removed from the PC. */
+  retention_days?: number;
+  /** The traffic archive is trimmed (oldest uploaded first) past this size. */
+  archive_max_mb?: number;
 }
 
 /**

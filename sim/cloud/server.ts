@@ -70,7 +70,7 @@ export async function startDevCloud(opts: CloudOptions): Promise<DevCloud> {
   /** User tokens from login, and the long-lived station tokens issued with them. */
   const userTokens = new Set<string>();
   const stationTokens = new Map<string, string>();
-  const policy = { minimumVersion: null as string | null };
+  const policy = { minimumVersion: null as string | null, retentionDays: 7, archiveMaxMb: 200 };
   const faults: CloudFaults = { resultsStatus: null, resultsDelayMs: 0, resultsDrop: false, rejectBarcodes: new Set(), ordersStatus: null, ordersDelayMs: 0 };
   let webRoot = resolve(opts.webRoot ?? 'dist/web');
   let origin = '';
@@ -116,7 +116,7 @@ export async function startDevCloud(opts: CloudOptions): Promise<DevCloud> {
       return json(res, 200, credential);
     }
 
-    if (req.method === 'GET' && path === CONSOLE_VERSION_PATH) return json(res, 200, { minimum_version: policy.minimumVersion });
+    if (req.method === 'GET' && path === CONSOLE_VERSION_PATH) return json(res, 200, { minimum_version: policy.minimumVersion, retention_days: policy.retentionDays, archive_max_mb: policy.archiveMaxMb });
     if (req.method === 'GET' && path === BRIDGE_PAIRING_PATH) {
       if (!opts.bridge) return json(res, 404, { error: 'no bridge pairing for this station' });
       return json(res, 200, opts.bridge);

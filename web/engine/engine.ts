@@ -25,6 +25,9 @@ import { UpdateGate } from './update-gate.ts';
 const MACHINE_SYNC_MS = 3 * 60_000;
 const SETTING_MACHINES = 'machines';
 const WORK_ORDER_REFRESH_MS = 60_000;
+/** Until the cloud says otherwise: a week of delivered results and traffic, 200 MB of traffic at most. */
+const DEFAULT_RETENTION_DAYS = 7;
+const DEFAULT_ARCHIVE_MAX_MB = 200;
 const STATUS_REPORT_MS = 60_000;
 const LOG_UPLOAD_MS = 30_000;
 const STORAGE_PROBE_MS = 5_000;
@@ -190,7 +193,9 @@ export class Engine {
 
   private async checkVersionPolicy(): Promise<void> {
     try {
-      const { minimum_version: min } = await this.cloud.versionPolicy();
+      const policy = await this.cloud.versionPolicy();
+      await this.prune(policy.retention_days ?? DEFAULT_RETENTION_DAYS, policy.archive_max_mb ?? DEFAULT_ARCHIVE_MAX_MB);
+      const min = policy.minimum_version;
       if (!min || compareVersions(APP_VERSION, min) >= 0) return;
       await this.setStatus({ minimumVersion: min });
       this.updates.require();
@@ -198,6 +203,17 @@ export class Engine {
     } catch {
       // The policy is checked again at the next sync.
     }
+  }
+
+  /**
+   * Patient data does not pile up on a shared PC: results the cloud holds, and traffic it has,
+   * go after the cloud's retention; the archive is also kept under its size cap.
+   */
+  private async prune(retentionDays: number, archiveMaxMb: number): Promise<void> {
+    const before = Date.now() - retentionDays * 86_400_000;
+    await this.db.outbox.where('sentAt').below(before).delete();
+    await this.archive.prune(before);
+    await this.archive.trimTo(archiveMaxMb * 1024 * 1024);
   }
 
   /** After a 401: get a new credential if we can; otherwise hold everything until a person logs in. */

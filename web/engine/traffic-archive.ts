@@ -77,6 +77,25 @@ export class TrafficArchive {
     await this.db.archive.where('at').below(olderThan).and((e) => e.uploaded === 1).delete();
   }
 
+  /** Removes the oldest uploaded traffic until the archive's bytes fit the cap. */
+  async trimTo(maxBytes: number): Promise<void> {
+    let total = 0;
+    await this.db.archive.each((e) => {
+      total += e.bytes.length + 64;
+    });
+    if (total <= maxBytes) return;
+    const drop: number[] = [];
+    await this.db.archive
+      .orderBy('id')
+      .filter((e) => e.uploaded === 1)
+      .until(() => total <= maxBytes)
+      .each((e) => {
+        total -= e.bytes.length + 64;
+        drop.push(e.id!);
+      });
+    await this.db.archive.bulkDelete(drop);
+  }
+
   async clear(): Promise<void> {
     this.pending = [];
     await this.db.archive.clear();
