@@ -150,6 +150,8 @@ export class ConsoleDb extends Dexie {
  * Rebuilt by the engine as it runs, so a relaxed commit loses nothing that matters.
  */
 export class StateDb extends Dexie {
+  /** The UI's copy of the outbox, kept by the engine; the UI never opens the outbox itself. */
+  results!: Table<OutboxEntry, string>;
   devices!: Table<DeviceStatus, number>;
   status!: Table<EngineStatus, string>;
   events!: Table<DeviceEvent, number>;
@@ -159,6 +161,7 @@ export class StateDb extends Dexie {
   constructor(name = 'lis-state') {
     super(name, { chromeTransactionDurability: 'relaxed' });
     this.version(1).stores({
+      results: 'key, state, machineId, createdAt, sentAt',
       devices: 'machineId',
       status: 'id',
       events: '++id, machineId, at, reported',

@@ -79,7 +79,7 @@ export class Engine {
     this.outbox = new Outbox(db, this.cloud, {
       reauthenticate: () => this.reauthenticate(),
       cloudState: (ok, detail) => void this.setStatus(ok ? { cloud: 'ok', cloudDetail: undefined } : { cloud: 'unreachable', cloudDetail: detail }),
-    });
+    }, state.results);
   }
 
   async start(): Promise<void> {
@@ -116,7 +116,7 @@ export class Engine {
       case 'logout':
         await this.credentials.logout();
         await this.archive.clear();
-        await this.db.outbox.where('state').equals('sent').delete();
+        await this.outbox.remove(await this.db.outbox.where('state').equals('sent').primaryKeys());
         await this.setStatus({ cloud: 'login-needed', cloudDetail: 'Logged out. Undelivered results are kept and sent after the next login.' });
         return;
       case 'pair-bridge':
@@ -211,7 +211,7 @@ export class Engine {
    */
   private async prune(retentionDays: number, archiveMaxMb: number): Promise<void> {
     const before = Date.now() - retentionDays * 86_400_000;
-    await this.db.outbox.where('sentAt').below(before).delete();
+    await this.outbox.remove(await this.db.outbox.where('sentAt').below(before).primaryKeys());
     await this.archive.prune(before);
     await this.archive.trimTo(archiveMaxMb * 1024 * 1024);
   }
@@ -371,7 +371,8 @@ export class Engine {
       throw err;
     }
     if (testData) return;
-    await this.patchDevice(machine.id, (d) => {
+    // Not awaited: the analyzer's ACK waits for the outbox, never for the UI's counters.
+    void this.patchDevice(machine.id, (d) => {
       d.received += results.length;
     });
     void this.orders.refresh(machine.id);

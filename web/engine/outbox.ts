@@ -1,5 +1,6 @@
 import type { ResultItem } from '../../shared/cloud-api.ts';
 import { CloudError, type CloudClient } from './cloud-client.ts';
+import type { Table } from 'dexie';
 import type { ConsoleDb, OutboxEntry } from './db.ts';
 
 export interface NewResult {
@@ -44,7 +45,33 @@ export class Outbox {
     private readonly db: ConsoleDb,
     private readonly cloud: CloudClient,
     private readonly hooks: OutboxHooks,
+    private readonly view: Table<OutboxEntry, string> | null = null,
   ) {}
+
+  /**
+   * Copies rows to the UI's view of the outbox (in the relaxed state database). The UI never
+   * reads the outbox itself: a UI thread stalled inside a read transaction would hold back the
+   * write an analyzer's ACK waits for.
+   */
+  private syncView(keys: string[]): void {
+    if (!this.view || keys.length === 0) return;
+    const view = this.view;
+    void this.db.outbox
+      .bulkGet(keys)
+      .then(async (rows) => {
+        const present = rows.filter((r): r is OutboxEntry => !!r);
+        await view.bulkPut(present);
+        const gone = keys.filter((k) => !present.some((r) => r.key === k));
+        if (gone.length > 0) await view.bulkDelete(gone);
+      })
+      .catch(() => {});
+  }
+
+  /** Deletes rows from the outbox and its view. */
+  async remove(keys: string[]): Promise<void> {
+    await this.db.outbox.bulkDelete(keys);
+    if (this.view) await this.view.bulkDelete(keys).catch(() => {});
+  }
 
   /** Writes under way: an update must not reload in the middle of one. */
   writing = 0;
@@ -57,6 +84,7 @@ export class Outbox {
     } finally {
       this.writing--;
     }
+    this.syncView(results.map((r) => r.key));
     this.kick();
   }
 
@@ -82,6 +110,7 @@ export class Outbox {
     await this.db.transaction('rw', this.db.outbox, async () => {
       for (const r of rows) if (r.state !== 'sent') await this.db.outbox.update(r.key, { state: 'pending', nextAttemptAt: 0 });
     });
+    this.syncView(rows.map((r) => r.key));
     this.kick();
   }
 
@@ -89,6 +118,7 @@ export class Outbox {
   async discard(key: string, reason: string, who: string): Promise<void> {
     if (reason.trim() === '') throw new Error('a reason is required to discard a result');
     await this.db.outbox.where('key').equals(key).and((r) => r.state !== 'sent').modify({ state: 'dead', discarded: { reason, who, at: Date.now() } });
+    this.syncView([key]);
   }
 
   /** Can storage take a write again? Used to leave the refusing state after a quota error. */
@@ -167,6 +197,7 @@ export class Outbox {
           }
         }
       });
+      this.syncView(batch.map((e) => e.key));
       return due.length > batch.length;
     } catch (err) {
       if (!(err instanceof CloudError)) throw err;
@@ -186,6 +217,7 @@ export class Outbox {
       await this.db.transaction('rw', this.db.outbox, async () => {
         for (const entry of batch) await this.db.outbox.update(entry.key, { state: 'dead', lastError: err.message, attempts: entry.attempts + 1 });
       });
+      this.syncView(batch.map((e) => e.key));
       return true;
     }
   }
@@ -196,5 +228,6 @@ export class Outbox {
         await this.db.outbox.update(e.key, { attempts: countAttempt ? e.attempts + 1 : e.attempts, nextAttemptAt: at, lastError: reason });
       }
     });
+    this.syncView(batch.map((e) => e.key));
   }
 }
