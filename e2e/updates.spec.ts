@@ -4,6 +4,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { sendAstmMessage } from '../sim/analyzers/astm-analyzer.ts';
 import { udichemResult, yyyymmdd } from '../sim/analyzers/messages.ts';
+import { QueryingAstmAnalyzer } from '../sim/analyzers/udichem-query.ts';
 import { CLOSE } from '../shared/bridge-wire.ts';
 import { ROOT } from './processes.ts';
 import { startStack, type Stack } from './stack.ts';
@@ -72,6 +73,26 @@ describe('code updates from the cloud', () => {
     const barcodes = outcomes.map((o) => o.barcode);
     await stack.until(() => barcodes.every((b) => stack!.cloud.store.results({ barcode: b }).length === 12), 'every result of every message');
     for (const b of barcodes) expect(stack.cloud.store.results({ barcode: b }), b).toHaveLength(12);
+  });
+
+  it('with a query pending when v2 arrives, the reply goes out before the reload', async () => {
+    stack = await startStack();
+    const page = await stack.openConsole();
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+    stack.cloud.faults.ordersDelayMs = 1_500;
+    const asked = new Promise<void>((ok) => (stack!.cloud.faults.onOrdersRequest = ok));
+    const analyzer = await QueryingAstmAnalyzer.connect(stack.ports.udichem);
+    try {
+      const query = analyzer.query('B123');
+      await asked;
+      stack.cloud.publish(V2_DIR);
+      await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.update());
+      const outcome = await query;
+      expect(outcome).toMatchObject({ kind: 'order', problems: [] });
+      await page.waitForFunction((v) => document.documentElement.dataset.appVersion === v, V2, { timeout: 30_000 });
+    } finally {
+      analyzer.close();
+    }
   });
 
   it('starts from the precache with the cloud down, drives the analyzers, and delivers when the cloud returns', async () => {

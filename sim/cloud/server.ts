@@ -41,6 +41,8 @@ export interface CloudFaults {
   resultsDelayMs: number;
   /** The results endpoint drops the connection without answering (a proxy or load balancer failing). */
   resultsDrop: boolean;
+  /** Called when an order lookup arrives (tests wait on it instead of sleeping). */
+  onOrdersRequest?: () => void;
   /** Items whose barcode is listed here are rejected, as a backend rejects an item it cannot map. */
   rejectBarcodes: Set<string>;
   /** HTTP status the orders endpoints (`/orders`, `/work-orders`) answer instead of working (e.g. 503). */
@@ -154,6 +156,7 @@ export async function startDevCloud(opts: CloudOptions): Promise<DevCloud> {
     }
     if (req.method === 'GET' && path === '/lis/machines') return json(res, 200, store.machines());
     if (req.method === 'GET' && /^\/lis\/machines\/\d+\/(orders|work-orders)$/.test(path)) {
+      faults.onOrdersRequest?.();
       if (faults.ordersDelayMs > 0) await new Promise((ok) => setTimeout(ok, faults.ordersDelayMs));
       if (faults.ordersStatus !== null) return json(res, faults.ordersStatus, { error: 'injected fault' });
     }
