@@ -115,6 +115,9 @@ export interface EngineStatus {
   storage: 'ok' | 'failing';
   storageDetail?: string;
   persisted?: boolean;
+  /** Storage used and available to this origin, from the browser's estimate. */
+  storageUsedMb?: number;
+  storageQuotaMb?: number;
   /** A new console build is waiting for an idle moment. */
   updateWaiting?: boolean;
   /** The cloud requires at least this version. */

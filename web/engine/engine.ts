@@ -28,6 +28,7 @@ const WORK_ORDER_REFRESH_MS = 60_000;
 /** Until the cloud says otherwise: a week of delivered results and traffic, 200 MB of traffic at most. */
 const DEFAULT_RETENTION_DAYS = 7;
 const DEFAULT_ARCHIVE_MAX_MB = 200;
+const QUOTA_WARN_RATIO = 0.8;
 const STATUS_REPORT_MS = 60_000;
 const LOG_UPLOAD_MS = 30_000;
 const STORAGE_PROBE_MS = 5_000;
@@ -91,8 +92,9 @@ export class Engine {
     await this.syncMachines();
     await this.connectBridge();
     void this.checkVersionPolicy();
+    void this.checkQuota();
     this.timers.push(
-      setInterval(() => void this.syncMachines().then(() => this.checkVersionPolicy()), MACHINE_SYNC_MS),
+      setInterval(() => void this.syncMachines().then(() => Promise.all([this.checkVersionPolicy(), this.checkQuota()])), MACHINE_SYNC_MS),
       setInterval(() => void this.reportStatus(), STATUS_REPORT_MS),
       setInterval(() => void this.uploadLogs(), LOG_UPLOAD_MS),
       setInterval(() => {
@@ -189,6 +191,25 @@ export class Engine {
     for (const r of this.runners.values()) r.stop();
     void this.setStatus({ updateWaiting: false });
     broadcast({ type: 'apply-update' });
+  }
+
+  /** Watches the origin's quota: a warning well before writes start failing. */
+  private async checkQuota(): Promise<void> {
+    try {
+      const { usage = 0, quota = 0 } = await navigator.storage.estimate();
+      const persisted = await navigator.storage.persisted();
+      const nearlyFull = quota > 0 && usage / quota > QUOTA_WARN_RATIO;
+      await this.setStatus({
+        storageUsedMb: Math.round(usage / 1048576),
+        storageQuotaMb: Math.round(quota / 1048576),
+        persisted,
+        ...(nearlyFull && this.status.storage === 'ok'
+          ? { storageDetail: `Storage on this PC is ${Math.round((100 * usage) / quota)}% full; free disk space before results are refused.` }
+          : {}),
+      });
+    } catch {
+      // Not every context offers an estimate; nothing to watch then.
+    }
   }
 
   private async checkVersionPolicy(): Promise<void> {
