@@ -59,10 +59,11 @@ export async function overflowing(page: Page): Promise<string[]> {
   return page.evaluate((width) => {
     const scrollWidth = document.documentElement.scrollWidth;
     if (scrollWidth <= width) return [];
+    // Boxes outside the screen, and boxes whose text runs out of them (their own box stays inside).
     const wide = [...document.querySelectorAll('body *')].filter((el) => {
       const r = el.getBoundingClientRect();
-      return r.right > width + 0.5 || r.left < -0.5;
+      return r.right > width || r.left < 0 || (getComputedStyle(el).overflowX === 'visible' && el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0);
     });
-    return [`page ${scrollWidth} px wide`, ...wide.slice(0, 8).map((el) => `${el.tagName.toLowerCase()}.${(el as HTMLElement).className} ${Math.round(el.getBoundingClientRect().left)}..${Math.round(el.getBoundingClientRect().right)}`)];
+    return [`page ${scrollWidth} px wide`, ...wide.slice(0, 8).map((el) => `${el.tagName.toLowerCase()}.${(el as HTMLElement).className} ${el.getBoundingClientRect().left.toFixed(1)}..${el.getBoundingClientRect().right.toFixed(1)} ${document.documentElement.dir}`)];
   }, VIEWPORT.width);
 }

@@ -44,7 +44,7 @@ async function sendWithDamagedFrame(port: number, barcode: string): Promise<stri
 async function cellsOfRows(page: Page): Promise<string[][]> {
   return page.locator(ROWS).evaluateAll((rows) =>
     rows
-      .map((r) => ({ y: Number(/translateY\((\d+)px\)/.exec((r as HTMLElement).style.transform)?.[1] ?? 0), cells: [...r.children].map((c) => c.textContent ?? '') }))
+      .map((r) => ({ y: Number(r.getAttribute('aria-rowindex')), cells: [...r.children].map((c) => c.textContent ?? '') }))
       .sort((a, b) => a.y - b.y)
       .map((r) => r.cells),
   );

@@ -117,6 +117,7 @@ describe('console: outbox, queries and audit trail', () => {
     await a11yAndShot(page, 'queries', { en: 'Queries', ar: 'الاستعلامات' }, '[data-testid="queries"] tbody tr');
   });
 
+  // Needs the engine to write audit entries for `discard` and `retry-now` (action names as here).
   it('records the discard and the manual retry in the audit trail (who, when, what, why)', async () => {
     await openScreen(page, 'Audit trail');
     const discard = page.locator('[data-testid="audit"] tbody tr[data-action="discard"]');

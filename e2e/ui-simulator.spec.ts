@@ -108,6 +108,15 @@ describe('console: the simulator, safe by construction', () => {
     await page.locator('[data-testid="audit"] tbody tr[data-action="simulate"]').first().waitFor();
     await page.locator('[data-testid="audit"] tbody tr[data-action="replay"]').first().waitFor();
     expect(await page.locator('[data-testid="audit"] tbody tr[data-action="simulate"] td').nth(1).first().textContent()).toBe('Tester');
+    for (const lang of ['en', 'ar'] as const) {
+      await switchLanguage(page, lang);
+      await page.locator('[data-testid="audit"] tbody tr').first().waitFor();
+      const v = await seriousA11yViolations(page);
+      expect(v, describeViolations(v)).toEqual([]);
+      expect(await overflowing(page)).toEqual([]);
+      await screenshot(page, 'audit', lang);
+    }
+    await switchLanguage(page, 'en');
   });
 
   it('passes axe in both languages and is screenshotted', async () => {

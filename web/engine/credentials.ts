@@ -8,6 +8,8 @@ export const SETTING_BRIDGE = 'bridge-pairing';
 export interface BridgePairing {
   url: string;
   token: string;
+  /** Typed by staff (kept over the cloud's) or taken from the cloud's pre-paired download. */
+  source?: 'typed' | 'cloud';
 }
 
 export type AuthOutcome = 'ok' | 'login-needed' | 'unreachable';

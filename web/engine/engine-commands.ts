@@ -11,7 +11,7 @@ export type EngineCommand =
   | { type: 'update-waiting' }
   | { type: 'update-now' }
   | { type: 'update-later'; ms: number }
-  | { type: 'retry-now'; key?: string }
+  | { type: 'retry-now'; key?: string; who?: string }
   | { type: 'discard'; key: string; reason: string; who: string }
   | { type: 'serial-granted' }
   | { type: 'persisted'; persisted: boolean }

@@ -1,10 +1,10 @@
-import type { ConnId } from '../../shared/bridge-wire.ts';
+import { CLOSE, type ConnId } from '../../shared/bridge-wire.ts';
 import type { Machine } from '../../shared/cloud-api.ts';
 import { APP_VERSION, compareVersions, DEFAULT_BRIDGE_PORT } from '../../shared/version.ts';
 import type { AnalyzerResult } from '../../drivers/result-model.ts';
 import { BridgeTransport, type BridgeLinkState } from '../transports/bridge-transport.ts';
 import { CloudClient, CloudError } from './cloud-client.ts';
-import { Credentials } from './credentials.ts';
+import { Credentials, type BridgePairing } from './credentials.ts';
 import type { ArchiveDb, ConsoleDb, DeviceStatus, EngineStatus, StateDb } from './db.ts';
 import { bridgeSpec, DeviceRunner, today, type DeviceContext } from './device-runner.ts';
 import { driverFor } from '../../drivers/registry.ts';
@@ -108,6 +108,7 @@ export class Engine {
       case 'login':
         try {
           await this.credentials.loginWithPassword(cmd.email, cmd.password);
+          await this.audit(cmd.email, 'login', 'logged in; this station runs on its own credential from now on');
           await this.setStatus({ cloud: 'ok', cloudDetail: undefined, station: this.credentials.station?.station, stationName: this.credentials.station?.station_name });
           this.outbox.kick();
           await this.syncMachines();
@@ -116,13 +117,15 @@ export class Engine {
         }
         return;
       case 'logout':
+        await this.audit('staff', 'logout', 'logged out; undelivered results are kept');
         await this.credentials.logout();
         await this.archive.clear();
         await this.outbox.remove(await this.db.outbox.where('state').equals('sent').primaryKeys());
         await this.setStatus({ cloud: 'login-needed', cloudDetail: 'Logged out. Undelivered results are kept and sent after the next login.' });
         return;
       case 'pair-bridge':
-        await this.credentials.setBridgePairing({ url: cmd.url ?? `ws://127.0.0.1:${DEFAULT_BRIDGE_PORT}`, token: cmd.token.trim() });
+        await this.credentials.setBridgePairing({ url: cmd.url ?? `ws://127.0.0.1:${DEFAULT_BRIDGE_PORT}`, token: cmd.token.trim(), source: 'typed' });
+        await this.audit('staff', 'pair-bridge', `paired with the bridge at ${cmd.url ?? `ws://127.0.0.1:${DEFAULT_BRIDGE_PORT}`}`);
         await this.connectBridge();
         return;
       case 'sync-now':
@@ -141,12 +144,18 @@ export class Engine {
       case 'update-later':
         this.updates.postpone(cmd.ms);
         return;
-      case 'retry-now':
+      case 'retry-now': {
+        const row = cmd.key ? await this.db.outbox.get(cmd.key) : undefined;
         await this.outbox.retryNow(cmd.key);
+        await this.audit(cmd.who ?? 'staff', 'retry-now', row ? `retried ${row.item.barcode} ${row.item.test_code} now` : 'retried every waiting result now');
         return;
-      case 'discard':
+      }
+      case 'discard': {
+        const row = await this.db.outbox.get(cmd.key);
         await this.outbox.discard(cmd.key, cmd.reason, cmd.who);
+        await this.audit(cmd.who, 'discard', `${row ? `${row.item.barcode} ${row.item.test_code} ${row.item.value}: ` : ''}${cmd.reason}`);
         return;
+      }
       case 'persisted':
         await this.setStatus({ persisted: cmd.persisted });
         return;
@@ -158,6 +167,10 @@ export class Engine {
         await this.simulate(cmd);
         return;
     }
+  }
+
+  private async audit(who: string, action: string, detail: string): Promise<void> {
+    await this.state.audit.add({ at: Date.now(), who, action, detail, uploaded: 0 }).catch(() => 0);
   }
 
   private async simulate(cmd: Extract<EngineCommand, { type: 'simulate' | 'replay' }>): Promise<void> {
@@ -331,11 +344,14 @@ export class Engine {
 
   private async connectBridge(): Promise<void> {
     this.bridge?.stop();
-    // A bridge installed from the cloud's download carries the station's pairing: take it from the cloud.
+    // A bridge installed from the cloud's download carries the station's pairing: take it from the
+    // cloud, unless staff typed a code, which stands until that bridge refuses it.
+    let fromCloud: BridgePairing | null = null;
     try {
-      const fromCloud = await this.cloud.bridgePairing();
+      const p = await this.cloud.bridgePairing();
+      fromCloud = p ? { ...p, source: 'cloud' } : null;
       const known = await this.credentials.bridgePairing();
-      if (fromCloud && (fromCloud.token !== known?.token || fromCloud.url !== known?.url)) await this.credentials.setBridgePairing(fromCloud);
+      if (fromCloud && known?.source !== 'typed' && (fromCloud.token !== known?.token || fromCloud.url !== known?.url)) await this.credentials.setBridgePairing(fromCloud);
     } catch {
       // Offline: the pairing we have will do.
     }
@@ -345,8 +361,13 @@ export class Engine {
       return;
     }
     this.bridge = new BridgeTransport(pairing.url, pairing.token, {
-      state: (state: BridgeLinkState, detail?: string) => {
+      state: (state: BridgeLinkState, detail?: string, closeCode?: number) => {
         void this.setStatus({ bridge: state, bridgeDetail: detail });
+        // The bridge refuses the typed code (it was reinstalled from the cloud's download): the cloud's pairing takes over.
+        if (closeCode === CLOSE.badToken && pairing.source === 'typed' && fromCloud && fromCloud.token !== pairing.token) {
+          void this.credentials.setBridgePairing(fromCloud).then(() => this.connectBridge());
+          return;
+        }
         if (state !== 'connected') {
           for (const r of this.tcpRunners()) {
             r.stop();

@@ -15,7 +15,7 @@ import { SUPPORTED_WIRE_VERSIONS } from '../../shared/version.ts';
 export type BridgeLinkState = 'connecting' | 'connected' | 'down' | 'refused';
 
 export interface BridgeEvents {
-  state(state: BridgeLinkState, detail?: string): void;
+  state(state: BridgeLinkState, detail?: string, closeCode?: number): void;
   welcome(info: BridgeInfo): void;
   deviceState(device: DeviceId, state: DeviceState, detail?: string): void;
   connOpen(device: DeviceId, conn: ConnId, remote: string): void;
@@ -110,7 +110,7 @@ export class BridgeTransport {
       if (this.ws !== ws) return;
       this.ws = null;
       const refusal = REFUSALS[ev.code] ?? (ev.reason === 'unsupported wire protocol' ? REFUSALS[CLOSE.wireMismatch] : undefined);
-      if (refusal) this.events.state('refused', refusal);
+      if (refusal) this.events.state('refused', refusal, ev.code);
       else this.events.state('down', welcomed ? 'The bridge connection was lost; reconnecting.' : 'The bridge is not running on this PC. Start it (or install it) and this console connects by itself.');
       if (this.stopped) return;
       this.timer = setTimeout(() => this.connect(), this.delay);

@@ -1,122 +1,114 @@
-import { db, stateDb, type DeviceStatus, type EngineStatus, type OutboxEntry } from '../engine/db.ts';
-import { useEngineRole, useLiveEngineStatus } from './engine-role.ts';
-import { useLiveQuery } from './use-live-query.ts';
+import { lazy, Suspense, useRef } from 'react';
+import { Banner } from './banner.tsx';
+import { focusScreenTitleOnNextMount } from './components.tsx';
+import { useEngineRole } from './engine-role.ts';
+import { LANGUAGES, setLang, useLang, useT } from './i18n/i18n.ts';
+import { useEngineStatus } from './live-data.ts';
+import { href, SCREENS, useRoute, type Screen } from './router.ts';
+import { DevicesScreen } from './screens/devices.tsx';
 
-const DELIVERY_LABEL: Record<OutboxEntry['state'], string> = { pending: 'In outbox', sent: 'Sent', dead: 'Dead letter' };
-const DEVICE_LABEL: Record<DeviceStatus['state'], string> = {
-  starting: 'Starting',
-  listening: 'Listening',
-  connected: 'Connected',
-  disconnected: 'Disconnected',
-  'port-in-use': 'Port in use',
-  'not-allowed': 'Not allowed by the bridge',
-  'serial-not-granted': 'Serial port not granted',
-  error: 'Error',
-  stopped: 'Stopped',
-};
+// The dashboard is what opens; every other screen loads when first visited, the inspector above all.
+const InspectorScreen = lazy(() => import('./screens/inspector.tsx'));
+const ResultsScreen = lazy(() => import('./screens/results.tsx'));
+const OutboxScreen = lazy(() => import('./screens/outbox.tsx'));
+const QueriesScreen = lazy(() => import('./screens/queries.tsx'));
+const SimulatorScreen = lazy(() => import('./screens/simulator.tsx'));
+const AuditScreen = lazy(() => import('./screens/audit.tsx'));
+const SettingsScreen = lazy(() => import('./screens/settings.tsx'));
+const AboutScreen = lazy(() => import('./screens/about.tsx'));
 
-function Banner({ status }: { status: EngineStatus | undefined }) {
-  const role = useEngineRole();
-  if (!status) return <p className="banner">Starting the console engine…</p>;
-  const problems: string[] = [];
-  if (role === 'follower') problems.push('Another console window is driving the analyzers. This window shows the same data, read-only.');
-  if (status.storage === 'failing' && status.storageDetail) problems.push(status.storageDetail);
-  if (status.bridge !== 'connected' && status.bridgeDetail) problems.push(status.bridgeDetail);
-  if (status.cloud !== 'ok') problems.push(status.cloudDetail ? `Cloud: ${status.cloudDetail}. Results wait in the outbox and are sent when it is back.` : 'The cloud is unreachable.');
-  if (problems.length === 0) return null;
+function ScreenView({ screen, machineId }: { screen: Screen; machineId: number | undefined }) {
+  switch (screen) {
+    case 'devices':
+      return <DevicesScreen />;
+    case 'inspector':
+      return <InspectorScreen machineId={machineId} />;
+    case 'results':
+      return <ResultsScreen />;
+    case 'outbox':
+      return <OutboxScreen />;
+    case 'queries':
+      return <QueriesScreen />;
+    case 'simulator':
+      return <SimulatorScreen machineId={machineId} />;
+    case 'audit':
+      return <AuditScreen />;
+    case 'settings':
+      return <SettingsScreen />;
+    case 'about':
+      return <AboutScreen />;
+  }
+}
+
+function LanguageSwitch() {
+  const lang = useLang();
   return (
-    <div className="banner" role="alert">
-      {problems.map((p) => (
-        <p key={p}>{p}</p>
+    <div className="lang-switch" role="group" aria-label="Language / اللغة">
+      {LANGUAGES.map((l) => (
+        <button key={l.lang} type="button" lang={l.lang} aria-pressed={l.lang === lang} onClick={() => setLang(l.lang)}>
+          {l.name}
+        </button>
       ))}
     </div>
   );
 }
 
-function Devices() {
-  const devices = useLiveQuery(() => stateDb.devices.toArray(), [], [] as DeviceStatus[]);
-  return (
-    <section aria-labelledby="devices-h">
-      <h2 id="devices-h">Analyzers</h2>
-      <table data-testid="devices">
-        <thead>
-          <tr>
-            <th>Name</th>
-            <th>Driver</th>
-            <th>Port</th>
-            <th>State</th>
-            <th>Last message</th>
-            <th>Received</th>
-          </tr>
-        </thead>
-        <tbody>
-          {devices.map((d) => (
-            <tr key={d.machineId} data-machine={d.machineId}>
-              <td>{d.name}</td>
-              <td>{d.driver}</td>
-              <td>{d.transport.toUpperCase()} {d.port}</td>
-              <td className={`state-${d.state}`} title={d.detail}>
-                {DEVICE_LABEL[d.state]}
-                {d.peer ? ` (${d.peer})` : ''}
-              </td>
-              <td>{d.lastMessageAt ? new Date(d.lastMessageAt).toLocaleTimeString() : '—'}</td>
-              <td>{d.received}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </section>
-  );
-}
-
-function Results() {
-  const rows = useLiveQuery(() => db.outbox.orderBy('createdAt').reverse().limit(200).toArray(), [], [] as OutboxEntry[]);
-  return (
-    <section aria-labelledby="results-h">
-      <h2 id="results-h">Recent results</h2>
-      <table data-testid="results">
-        <thead>
-          <tr>
-            <th>Sample</th>
-            <th>Test</th>
-            <th>Value</th>
-            <th>Units</th>
-            <th>Range</th>
-            <th>Delivery</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={r.key} data-state={r.state}>
-              <td><bdi dir="ltr">{r.item.barcode}</bdi></td>
-              <td><bdi dir="ltr">{r.item.test_code}</bdi></td>
-              <td><bdi dir="ltr">{r.item.value}</bdi></td>
-              <td><bdi dir="ltr">{r.item.units}</bdi></td>
-              <td><bdi dir="ltr">{r.item.reference_range}</bdi></td>
-              <td title={r.lastError}>{DELIVERY_LABEL[r.state]}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </section>
-  );
-}
-
 export function App() {
-  const stored = useLiveQuery(() => stateDb.status.get('engine'), [], undefined as EngineStatus | undefined);
-  const live = useLiveEngineStatus();
-  const status = live && (!stored || live.updatedAt >= stored.updatedAt) ? live : stored;
+  const t = useT();
+  const role = useEngineRole();
+  const status = useEngineStatus();
+  const route = useRoute();
+  // Moving to another screen (not the first render) puts focus on the new screen's title; decided
+  // while rendering, before the new screen mounts, whether it is loaded already or lazily.
+  const shown = useRef<Screen | null>(null);
+  if (shown.current !== null && shown.current !== route.screen) focusScreenTitleOnNextMount();
+  shown.current = route.screen;
+
   return (
-    <main>
-      <header>
-        <h1>LIS analyzer console</h1>
-        <span data-testid="engine-role" data-role={useEngineRole()}>
-          Bridge: <span data-testid="bridge-state">{status?.bridge ?? '…'}</span>
-        </span>
+    <>
+      <a className="skip-link" href="#content" onClick={(e) => {
+        e.preventDefault();
+        document.getElementById('content')?.focus();
+      }}>
+        {t.skipToContent}
+      </a>
+      <header className="top">
+        <h1>{t.appTitle}</h1>
+        <div className="top-status">
+          {status?.stationName || status?.station ? (
+            <span className="station">
+              {t.header.station} <bdi>{status.stationName ?? status.station}</bdi>
+            </span>
+          ) : null}
+          <span data-testid="engine-role" data-role={role} className={`role role-${role}`}>
+            <span className="role-label">{t.header.role[role]}</span>
+            <span className="bridge">
+              {t.header.bridge}{' '}
+              <span data-testid="bridge-state" data-state={status?.bridge ?? ''} className={`bridge-${status?.bridge ?? 'unknown'}`}>
+                {status ? t.header.bridgeState[status.bridge] : '…'}
+              </span>
+            </span>
+          </span>
+          <LanguageSwitch />
+        </div>
       </header>
-      <Banner status={status} />
-      <Devices />
-      <Results />
-    </main>
+      <nav className="tabs" aria-label={t.navLabel}>
+        <ul>
+          {SCREENS.map((s) => (
+            <li key={s}>
+              <a href={href({ screen: s, ...(route.machineId !== undefined && (s === 'inspector' || s === 'simulator') ? { machineId: route.machineId } : {}) })} aria-current={route.screen === s ? 'page' : undefined}>
+                {t.nav[s]}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <Banner status={status} role={role} />
+      <main id="content" tabIndex={-1}>
+        <Suspense fallback={<p className="loading">{t.loading}</p>}>
+          <ScreenView screen={route.screen} machineId={route.machineId} />
+        </Suspense>
+      </main>
+    </>
   );
 }
