@@ -73,7 +73,7 @@ describe('code updates from the cloud', () => {
     const barcodes = outcomes.map((o) => o.barcode);
     await stack.until(() => barcodes.every((b) => stack!.cloud.store.results({ barcode: b }).length === 12), 'every result of every message');
     for (const b of barcodes) expect(stack.cloud.store.results({ barcode: b }), b).toHaveLength(12);
-  });
+  }, 150_000);
 
   it('with a query pending when v2 arrives, the reply goes out before the reload', async () => {
     stack = await startStack();
