@@ -143,7 +143,8 @@ export async function startBridge(opts: BridgeOptions): Promise<RunningBridge> {
       return;
     }
     if (!corsOrigin(req)) {
-      limiter.record(now);
+      // Not counted against the limiter: a page of another origin never reaches the hello, so it
+      // cannot guess the token, and counting it would let any web page lock the console out.
       log('warn', 'page-refused', { origin: req.headers.origin ?? null, why: 'origin not allowed' });
       // Completing the upgrade lets the page see a distinct close code instead of a bare failure.
       wss.handleUpgrade(req, socket, head, (ws) => ws.close(CLOSE.badOrigin, 'origin not allowed'));
