@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import {
+  BIN_KIND_RETURNED,
   CLOSE,
   encodeData,
   decodeData,
@@ -62,6 +63,19 @@ export async function startBridge(opts: BridgeOptions): Promise<RunningBridge> {
   let pageSince: string | null = null;
   let graceTimer: NodeJS.Timeout | null = null;
   let backpressure: NodeJS.Timeout | null = null;
+  /** The page asked to stop receiving (it is about to reload): analyzer bytes wait here. */
+  let paused = false;
+  /** What the pausing page handed back, in arrival order; it goes before what was held since. */
+  const returnedWhilePaused: { device: DeviceId; chunk: { conn: ConnId; at: number; bytes: Uint8Array } }[] = [];
+  const settleReturned = () => {
+    const byDevice = new Map<DeviceId, { conn: ConnId; at: number; bytes: Uint8Array }[]>();
+    for (const r of returnedWhilePaused.splice(0)) byDevice.set(r.device, [...(byDevice.get(r.device) ?? []), r.chunk]);
+    for (const [device, chunks] of byDevice) {
+      let buf = buffers.get(device);
+      if (!buf) buffers.set(device, (buf = new DetachBuffer(opts.detachBufferBytes ?? DEFAULT_DETACH_BUFFER)));
+      buf.returned(chunks);
+    }
+  };
   const connDevice = new Map<ConnId, { device: DeviceId; remoteAddress: string; remotePort: number }>();
   const buffers = new Map<DeviceId, DetachBuffer>();
 
@@ -80,7 +94,7 @@ export async function startBridge(opts: BridgeOptions): Promise<RunningBridge> {
       send({ t: 'conn-open', device, conn, remoteAddress, remotePort });
     },
     connData: (conn, at, bytes) => {
-      if (page) {
+      if (page && !paused) {
         page.send(encodeData(conn, at, bytes));
         if (page.bufferedAmount > PAGE_QUEUE_HIGH && !backpressure) {
           ports.pauseAll();
@@ -191,8 +205,17 @@ export async function startBridge(opts: BridgeOptions): Promise<RunningBridge> {
         return;
       }
       if (isBinary) {
-        const frame = decodeData(toBytes(data));
-        if (frame) ports.write(frame.conn, frame.payload);
+        const bytes = toBytes(data);
+        const frame = decodeData(bytes);
+        if (frame) {
+          ports.write(frame.conn, frame.payload);
+          return;
+        }
+        const back = paused ? decodeData(bytes, BIN_KIND_RETURNED) : null;
+        const device = back ? connDevice.get(back.conn)?.device : undefined;
+        if (back && device !== undefined) {
+          returnedWhilePaused.push({ device, chunk: { conn: back.conn, at: back.at, bytes: new Uint8Array(back.payload) } });
+        }
         return;
       }
       const msg = parsePageMessage(data.toString());
@@ -209,14 +232,27 @@ export async function startBridge(opts: BridgeOptions): Promise<RunningBridge> {
       }
       else if (msg.t === 'close-device') ports.close(msg.device);
       else if (msg.t === 'disconnect') ports.disconnect(msg.conn);
+      else if (msg.t === 'pause') {
+        paused = true;
+        returnedWhilePaused.length = 0;
+        send({ t: 'paused' });
+      } else if (msg.t === 'resume') {
+        settleReturned();
+        paused = false;
+        flushBuffers(ws);
+      }
     });
     ws.on('close', () => {
       clearTimeout(helloTimer);
-      if (page === ws) detach();
+      if (page === ws) {
+        settleReturned();
+        detach();
+      }
     });
   }
 
   function attach(ws: WebSocket): void {
+    settleReturned();
     page = ws;
     pageSince = new Date().toISOString();
     if (graceTimer) clearTimeout(graceTimer);
@@ -225,6 +261,11 @@ export async function startBridge(opts: BridgeOptions): Promise<RunningBridge> {
     send({ t: 'welcome', wire: WIRE_PROTOCOL_VERSION, bridge: info });
     for (const l of ports.listeners()) send({ t: 'device-state', device: l.device, state: l.listening ? 'listening' : 'closed' });
     for (const [conn, c] of connDevice) send({ t: 'conn-open', device: c.device, conn, remoteAddress: c.remoteAddress, remotePort: c.remotePort });
+    paused = false;
+    flushBuffers(ws);
+  }
+
+  function flushBuffers(ws: WebSocket): void {
     for (const buf of buffers.values()) for (const c of buf.drain()) ws.send(encodeData(c.conn, c.at, c.bytes));
   }
 

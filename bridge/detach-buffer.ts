@@ -23,6 +23,12 @@ export class DetachBuffer {
     while (this.bytes > this.capBytes && this.chunks.length > 0) this.bytes -= this.chunks.shift()!.bytes.length;
   }
 
+  /** Bytes a pausing page handed back: they arrived before anything held here, so they go first. */
+  returned(chunks: BufferedChunk[]): void {
+    this.chunks.unshift(...chunks);
+    for (const c of chunks) this.bytes += c.bytes.length;
+  }
+
   drain(): BufferedChunk[] {
     const out = this.chunks.splice(0);
     this.bytes = 0;

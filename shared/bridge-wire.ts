@@ -27,7 +27,13 @@ export type PageMessage =
   | { t: 'hello'; wire: number[]; token: string; app: string; takeover?: boolean }
   | { t: 'open-device'; spec: DeviceSpec }
   | { t: 'close-device'; device: DeviceId }
-  | { t: 'disconnect'; conn: ConnId };
+  | { t: 'disconnect'; conn: ConnId }
+  /**
+   * Before the page reloads (an update): hold analyzer bytes from now on, as for a detached page.
+   * The bridge answers `paused` after every byte sent before it, so the page knows what it got.
+   */
+  | { t: 'pause' }
+  | { t: 'resume' };
 
 export interface BridgeInfo {
   version: string;
@@ -41,6 +47,7 @@ export type BridgeMessage =
   | { t: 'device-state'; device: DeviceId; state: DeviceState; detail?: string }
   | { t: 'conn-open'; device: DeviceId; conn: ConnId; remoteAddress: string; remotePort: number }
   | { t: 'conn-close'; device: DeviceId; conn: ConnId; reason: string }
+  | { t: 'paused' }
   | { t: 'error'; message: string };
 
 /** WebSocket close codes the bridge uses, so the page can tell a person exactly what went wrong. */
@@ -60,11 +67,16 @@ export const CLOSE = {
  */
 export const BIN_HEADER = 13;
 export const BIN_KIND_DATA = 1;
+/**
+ * Page → bridge while pausing: analyzer bytes the page received but did not act on, handed back
+ * (with their arrival time) so that the next page answers them.
+ */
+export const BIN_KIND_RETURNED = 3;
 
-export function encodeData(conn: ConnId, at: number, payload: Uint8Array): Uint8Array<ArrayBuffer> {
+export function encodeData(conn: ConnId, at: number, payload: Uint8Array, kind = BIN_KIND_DATA): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(BIN_HEADER + payload.length);
   const view = new DataView(out.buffer);
-  view.setUint8(0, BIN_KIND_DATA);
+  view.setUint8(0, kind);
   view.setUint32(1, conn);
   view.setFloat64(5, at);
   out.set(payload, BIN_HEADER);
@@ -77,14 +89,14 @@ export interface DataFrame {
   payload: Uint8Array;
 }
 
-export function decodeData(frame: Uint8Array): DataFrame | null {
+export function decodeData(frame: Uint8Array, kind = BIN_KIND_DATA): DataFrame | null {
   if (frame.length < BIN_HEADER) return null;
   const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
-  if (view.getUint8(0) !== BIN_KIND_DATA) return null;
+  if (view.getUint8(0) !== kind) return null;
   return { conn: view.getUint32(1), at: view.getFloat64(5), payload: frame.subarray(BIN_HEADER) };
 }
 
-const PAGE_TYPES = new Set(['hello', 'open-device', 'close-device', 'disconnect']);
+const PAGE_TYPES = new Set(['hello', 'open-device', 'close-device', 'disconnect', 'pause', 'resume']);
 
 /** Parses a page's text frame; anything not of the protocol's shape is null, never a throw. */
 export function parsePageMessage(text: string): PageMessage | null {
@@ -114,6 +126,9 @@ export function parsePageMessage(text: string): PageMessage | null {
       return typeof m.device === 'string' ? (m as unknown as PageMessage) : null;
     case 'disconnect':
       return Number.isInteger(m.conn) ? (m as unknown as PageMessage) : null;
+    case 'pause':
+    case 'resume':
+      return m as unknown as PageMessage;
   }
   return null;
 }

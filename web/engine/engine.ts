@@ -29,6 +29,7 @@ const WORK_ORDER_REFRESH_MS = 60_000;
 const DEFAULT_RETENTION_DAYS = 7;
 const DEFAULT_ARCHIVE_MAX_MB = 200;
 const QUOTA_WARN_RATIO = 0.8;
+const UPDATE_RELOAD_GRACE_MS = 8_000;
 const STATUS_REPORT_MS = 60_000;
 const LOG_UPLOAD_MS = 30_000;
 const STORAGE_PROBE_MS = 5_000;
@@ -53,6 +54,11 @@ export class Engine {
   private readonly serial: SerialDevices;
   private readonly orders: OrderLookup;
   private readonly updates: UpdateGate;
+  /** The pairing the cloud holds for this station, the fallback when a typed code is refused. */
+  private fromCloud: BridgePairing | null = null;
+  /** An update is waiting for the bridge to confirm it holds analyzer bytes. */
+  private pausing = false;
+  private readonly held: { conn: ConnId; at: number; bytes: Uint8Array }[] = [];
 
   constructor(
     private readonly db: ConsoleDb,
@@ -89,8 +95,12 @@ export class Engine {
     if (!(await this.credentials.load())) await this.reauthenticate();
     await this.setStatus({ station: this.credentials.station?.station, stationName: this.credentials.station?.station_name });
     this.outbox.kick();
-    await this.syncMachines();
+    // A reload (an update, a crash) must answer analyzers within their reply timer: drive the
+    // devices from the configuration already on this PC first, then ask the cloud.
+    const cached = (await this.db.settings.get(SETTING_MACHINES))?.value as Machine[] | undefined;
+    if (cached) await this.applyMachines(cached);
     await this.connectBridge();
+    await this.syncMachines();
     void this.checkVersionPolicy();
     void this.checkQuota();
     this.timers.push(
@@ -199,11 +209,35 @@ export class Engine {
    * next, with its arrival time, for the reloaded engine) and let every tab switch to the new build.
    */
   private applyUpdate(): void {
-    this.bridge?.stop();
-    this.bridge = null;
+    if (!this.bridge?.connected) return this.reloadForUpdate();
+    this.pausing = true;
+    this.bridge.pause();
+  }
+
+  /**
+   * The bridge now holds what analyzers send. A byte that arrived between the decision and the
+   * pause may have started a message: then take everything back and wait for the next idle moment.
+   */
+  private paused(): void {
+    if (!this.pausing) return;
+    this.pausing = false;
+    // Bytes that arrived while the pause was on its way were not acted on: they go back to the
+    // bridge, unanswered, for the reloaded engine.
+    for (const h of this.held.splice(0)) this.bridge?.giveBack(h.conn, h.at, h.bytes);
+    this.reloadForUpdate();
+  }
+
+  private reloadForUpdate(): void {
     for (const r of this.runners.values()) r.stop();
     void this.setStatus({ updateWaiting: false });
     broadcast({ type: 'apply-update' });
+    // The page should reload now; if it does not (no tab could take the update), drive the
+    // analyzers again rather than leave them unanswered.
+    setTimeout(() => {
+      this.bridge?.resume();
+      void this.connectBridge();
+      void this.setStatus({ updateWaiting: true });
+    }, UPDATE_RELOAD_GRACE_MS);
   }
 
   /** Watches the origin's quota: a warning well before writes start failing. */
@@ -280,6 +314,10 @@ export class Engine {
       if (!cached || this.runners.size > 0) return;
       machines = cached;
     }
+    await this.applyMachines(machines);
+  }
+
+  private async applyMachines(machines: Machine[]): Promise<void> {
     const station = this.credentials.station?.station;
     const mine = machines.filter((m) => !m.is_sandbox && station !== undefined && m.connection_settings.station === station && (m.transport === 'tcp' || m.transport === 'serial'));
     const wanted = new Map(mine.map((m) => [m.id, m]));
@@ -319,6 +357,25 @@ export class Engine {
     await this.serial.sync(mine.filter((m) => m.transport === 'serial'));
   }
 
+  /**
+   * A bridge installed from the cloud's download carries the station's pairing: it is taken from
+   * the cloud unless staff typed a code, which stands until that bridge refuses it.
+   */
+  private async cloudPairing(): Promise<BridgePairing | null> {
+    try {
+      const p = await this.cloud.bridgePairing();
+      this.fromCloud = p ? { ...p, source: 'cloud' } : null;
+      const known = await this.credentials.bridgePairing();
+      if (this.fromCloud && known?.source !== 'typed' && (this.fromCloud.token !== known?.token || this.fromCloud.url !== known?.url)) {
+        await this.credentials.setBridgePairing(this.fromCloud);
+        return this.fromCloud;
+      }
+    } catch {
+      // Offline: the pairing we have will do.
+    }
+    return null;
+  }
+
   private tcpRunners(): DeviceRunner[] {
     return [...this.runners.values()].filter((r) => r.machine.transport === 'tcp');
   }
@@ -344,18 +401,12 @@ export class Engine {
 
   private async connectBridge(): Promise<void> {
     this.bridge?.stop();
-    // A bridge installed from the cloud's download carries the station's pairing: take it from the
-    // cloud, unless staff typed a code, which stands until that bridge refuses it.
-    let fromCloud: BridgePairing | null = null;
-    try {
-      const p = await this.cloud.bridgePairing();
-      fromCloud = p ? { ...p, source: 'cloud' } : null;
-      const known = await this.credentials.bridgePairing();
-      if (fromCloud && known?.source !== 'typed' && (fromCloud.token !== known?.token || fromCloud.url !== known?.url)) await this.credentials.setBridgePairing(fromCloud);
-    } catch {
-      // Offline: the pairing we have will do.
-    }
-    const pairing = await this.credentials.bridgePairing();
+    let pairing = await this.credentials.bridgePairing();
+    if (!pairing) pairing = await this.cloudPairing();
+    else
+      void this.cloudPairing().then((changed) => {
+        if (changed) void this.connectBridge();
+      });
     if (!pairing) {
       await this.setStatus({ bridge: 'refused', bridgeDetail: 'This console is not paired with the bridge on this PC. Enter the pairing code the bridge shows, in Settings.' });
       return;
@@ -364,7 +415,8 @@ export class Engine {
       state: (state: BridgeLinkState, detail?: string, closeCode?: number) => {
         void this.setStatus({ bridge: state, bridgeDetail: detail });
         // The bridge refuses the typed code (it was reinstalled from the cloud's download): the cloud's pairing takes over.
-        if (closeCode === CLOSE.badToken && pairing.source === 'typed' && fromCloud && fromCloud.token !== pairing.token) {
+        const fromCloud = this.fromCloud;
+        if (closeCode === CLOSE.badToken && pairing!.source === 'typed' && fromCloud && fromCloud.token !== pairing!.token) {
           void this.credentials.setBridgePairing(fromCloud).then(() => this.connectBridge());
           return;
         }
@@ -395,9 +447,14 @@ export class Engine {
         this.runners.get(Number(device))?.connClose(conn, reason);
       },
       data: (conn, at, bytes) => {
+        if (this.pausing) {
+          this.held.push({ conn, at, bytes: bytes.slice() });
+          return;
+        }
         const id = this.connDevice.get(conn);
         if (id !== undefined) this.runners.get(id)?.data(conn, at, bytes);
       },
+      paused: () => this.paused(),
     });
     this.bridge.start();
   }

@@ -1,4 +1,5 @@
 import {
+  BIN_KIND_RETURNED,
   CLOSE,
   decodeData,
   encodeData,
@@ -21,6 +22,8 @@ export interface BridgeEvents {
   connOpen(device: DeviceId, conn: ConnId, remote: string): void;
   connClose(device: DeviceId, conn: ConnId, reason: string): void;
   data(conn: ConnId, at: number, bytes: Uint8Array): void;
+  /** The bridge holds analyzer bytes from now on; every byte sent before is already delivered. */
+  paused?(): void;
 }
 
 /** What each refusal means for the person at the PC. */
@@ -101,6 +104,9 @@ export class BridgeTransport {
         case 'conn-close':
           this.events.connClose(msg.device, msg.conn, msg.reason);
           break;
+        case 'paused':
+          this.events.paused?.();
+          break;
         case 'error':
           console.warn('[bridge]', msg.message);
           break;
@@ -132,6 +138,19 @@ export class BridgeTransport {
 
   disconnect(conn: ConnId): void {
     this.sendJson({ t: 'disconnect', conn });
+  }
+
+  pause(): void {
+    this.sendJson({ t: 'pause' });
+  }
+
+  /** Hands analyzer bytes back to the bridge unanswered, for the next page (see BIN_KIND_RETURNED). */
+  giveBack(conn: ConnId, at: number, bytes: Uint8Array): void {
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(encodeData(conn, at, bytes, BIN_KIND_RETURNED));
+  }
+
+  resume(): void {
+    this.sendJson({ t: 'resume' });
   }
 
   write(conn: ConnId, bytes: Uint8Array): boolean {
