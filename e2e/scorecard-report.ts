@@ -18,16 +18,22 @@ const SPECS = [
   'e2e/load.spec.ts',
 ];
 
-rmSync(SCORECARD_FILE, { force: true });
-const vite = join(ROOT, 'node_modules/vite/bin/vite.js');
-for (const mode of [[], ['--mode', 'e2e']]) {
-  const b = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn', ...mode], { cwd: ROOT, stdio: 'inherit' });
-  if (b.status !== 0) process.exit(b.status ?? 1);
+// `--from <scorecard.jsonl>`: only format what a test run (CI's, say) already recorded.
+const fromIndex = process.argv.indexOf('--from');
+const source = fromIndex > 0 ? process.argv[fromIndex + 1] : SCORECARD_FILE;
+let run: { status: number | null } = { status: 0 };
+if (fromIndex < 0) {
+  rmSync(SCORECARD_FILE, { force: true });
+  const vite = join(ROOT, 'node_modules/vite/bin/vite.js');
+  for (const mode of [[], ['--mode', 'e2e']]) {
+    const b = spawnSync(process.execPath, [vite, 'build', '--logLevel', 'warn', ...mode], { cwd: ROOT, stdio: 'inherit' });
+    if (b.status !== 0) process.exit(b.status ?? 1);
+  }
+  run = spawnSync(process.execPath, [join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--config', 'vitest.e2e.config.ts', ...SPECS.filter((s) => existsSync(join(ROOT, s)))], { cwd: ROOT, stdio: 'inherit' });
 }
-const run = spawnSync(process.execPath, [join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--config', 'vitest.e2e.config.ts', ...SPECS.filter((s) => existsSync(join(ROOT, s)))], { cwd: ROOT, stdio: 'inherit' });
 
-const rows = existsSync(SCORECARD_FILE)
-  ? readFileSync(SCORECARD_FILE, 'utf8')
+const rows = existsSync(source)
+  ? readFileSync(source, 'utf8')
       .trim()
       .split('\n')
       .filter(Boolean)
