@@ -55,14 +55,24 @@ export function analyzerTimestamp(at: number, timezone?: string): string {
   return `${w.year}${p(w.month)}${p(w.day)}${p(w.hour)}${p(w.minute)}${p(w.second)}`;
 }
 
-/** The instant an analyzer timestamp (`YYYYMMDD[HHMM[SS]]`) stands for, or undefined if it is not one. */
+/**
+ * The instant an analyzer timestamp (`YYYYMMDD[HHMM[SS]][.fff][+hhmm]`) stands for, or undefined if
+ * it is not one. An explicit offset (HL7 allows one) wins over the machine's zone.
+ */
 export function analyzerTimeToEpoch(raw: string, timezone?: string): number | undefined {
-  const m = /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})?)?/.exec(raw.trim());
+  const m = /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})?)?(?:\.\d+)?([+-]\d{4})?$/.exec(raw.trim());
   if (!m) return undefined;
-  const wall = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0));
+  const [y, mo, d, h, mi, sec] = [1, 2, 3, 4, 5, 6].map((i) => Number(m[i] ?? 0));
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59) return undefined;
+  const wall = Date.UTC(y, mo - 1, d, h, mi, sec);
   if (Number.isNaN(wall)) return undefined;
+  const offset = m[7];
+  if (offset) {
+    const sign = offset[0] === '-' ? -1 : 1;
+    return wall - sign * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(3, 5))) * 60_000;
+  }
   if (!timezone || !formatter(timezone)) {
-    const local = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0)).getTime();
+    const local = new Date(y, mo - 1, d, h, mi, sec).getTime();
     return Number.isNaN(local) ? undefined : local;
   }
   // The zone's offset at a guess, then again at the corrected instant (right across DST changes).

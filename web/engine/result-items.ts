@@ -1,7 +1,7 @@
 import type { Machine, ResultItem } from '../../shared/cloud-api.ts';
 import { idempotencyKey, normaliseSampleId } from '../../shared/idempotency.ts';
 import type { AnalyzerResult } from '../../drivers/result-model.ts';
-import { analyzerTimeToUtc } from './analyzer-time.ts';
+import { analyzerTimeToEpoch } from '../../drivers/analyzer-clock.ts';
 import type { NewResult } from './outbox.ts';
 
 /** An analyzer clock off by more than this is worth a person's look. */
@@ -38,7 +38,7 @@ export async function toOutboxResult(machine: Machine, r: AnalyzerResult, ctx: R
   if (ctx.clockSkewMs !== undefined && Math.abs(ctx.clockSkewMs) > CLOCK_SKEW_WARN_MS) {
     warnings.push(`analyzer clock is ${Math.round(Math.abs(ctx.clockSkewMs) / 60_000)} min ${ctx.clockSkewMs > 0 ? 'ahead' : 'behind'}`);
   }
-  const completed = r.completedAtRaw ? analyzerTimeToUtc(r.completedAtRaw, machine.connection_settings.timezone) : null;
+  const completed = r.completedAtRaw ? analyzerTimeToEpoch(r.completedAtRaw, machine.connection_settings.timezone) : undefined;
   const item: ResultItem = {
     idempotency_key: key,
     machine_id: machineId,
@@ -51,7 +51,7 @@ export async function toOutboxResult(machine: Machine, r: AnalyzerResult, ctx: R
     flags: r.flags,
     status: r.status,
     completed_at_raw: r.completedAtRaw,
-    completed_at: completed ? completed.toISOString() : null,
+    completed_at: completed === undefined ? null : new Date(completed).toISOString(),
     received_at: ctx.receivedAt.toISOString(),
     ...(r.qc ? { qc: true } : {}),
     ...(ctx.clockSkewMs !== undefined ? { clock_skew_ms: Math.round(ctx.clockSkewMs) } : {}),

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { analyzerTimeToUtc } from './analyzer-time.ts';
+import { analyzerTimeToEpoch } from './analyzer-clock.ts';
 
-describe('analyzer time', () => {
+const analyzerTimeToUtc = (raw: string, tz: string) => {
+  const at = analyzerTimeToEpoch(raw, tz);
+  return at === undefined ? null : new Date(at);
+};
+
+describe('analyzer time to UTC', () => {
   it('reads a wall-clock time in the machine\'s zone', () => {
     expect(analyzerTimeToUtc('20261124101500', 'Asia/Baghdad')?.toISOString()).toBe('2026-11-24T07:15:00.000Z');
     expect(analyzerTimeToUtc('20260701120000', 'Europe/Berlin')?.toISOString()).toBe('2026-07-01T10:00:00.000Z');
