@@ -12,6 +12,21 @@ const UDICHEM = 3;
 const SHORT = { astm_timers: { enqReplyMs: 1500, frameReplyMs: 1500, receiverReplyLimitMs: 1500, receiverReplyMarginMs: 300, receiveIdleMs: 3000 }, stale_after_ms: 1200 };
 const ANALYZER_REPLY_MS = 1500;
 
+/**
+ * Opens a connection and sends ENQ, H, P1, O1, R1 and P2, each ACKed: the step to P2 stores patient
+ * 1's group before its frame is ACKed, so the message is half stored when this returns.
+ */
+async function sendFirstPatient(port: number, frames: Uint8Array[]): Promise<ByteLink> {
+  const link = await ByteLink.open('127.0.0.1', port);
+  link.write(Uint8Array.of(ENQ));
+  expect(await link.next(ANALYZER_REPLY_MS)).toBe(ACK);
+  for (const f of frames.slice(0, 5)) {
+    link.write(f);
+    expect(await link.next(ANALYZER_REPLY_MS)).toBe(ACK);
+  }
+  return link;
+}
+
 describe('bridge faults', () => {
   let stack: Stack | undefined;
   afterEach(async () => {
@@ -25,14 +40,7 @@ describe('bridge faults', () => {
     const barcodes: [string, string] = ['K9-A', 'K9-B'];
     const frames = strictFrames(twoPatientMessage(barcodes));
 
-    const link = await ByteLink.open('127.0.0.1', stack.ports.udichem);
-    link.write(Uint8Array.of(ENQ));
-    expect(await link.next(ANALYZER_REPLY_MS)).toBe(ACK);
-    // H, P1, O1, R1 and P2: the step to P2 stores patient 1's group before its frame is ACKed.
-    for (const f of frames.slice(0, 5)) {
-      link.write(f);
-      expect(await link.next(ANALYZER_REPLY_MS)).toBe(ACK);
-    }
+    const link = await sendFirstPatient(stack.ports.udichem, frames);
     await stack.waitForResults((r) => r.barcode === barcodes[0]);
 
     const killed = stack.bridge;
@@ -62,13 +70,7 @@ describe('bridge faults', () => {
     const page = await stack.openConsole({ waitForMachine: UDICHEM });
     const barcodes: [string, string] = ['RL-A', 'RL-B'];
     const frames = strictFrames(twoPatientMessage(barcodes));
-    const link = await ByteLink.open('127.0.0.1', stack.ports.udichem);
-    link.write(Uint8Array.of(ENQ));
-    expect(await link.next(ANALYZER_REPLY_MS)).toBe(ACK);
-    for (const f of frames.slice(0, 5)) {
-      link.write(f);
-      expect(await link.next(ANALYZER_REPLY_MS)).toBe(ACK);
-    }
+    const link = await sendFirstPatient(stack.ports.udichem, frames);
     await page.reload();
     await page.locator(`tr[data-machine="${UDICHEM}"] td.state-connected`).waitFor();
 
