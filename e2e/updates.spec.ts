@@ -1,11 +1,14 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { sendAstmMessage } from '../sim/analyzers/astm-analyzer.ts';
 import { udichemResult, yyyymmdd } from '../sim/analyzers/messages.ts';
 import { QueryingAstmAnalyzer } from '../sim/analyzers/udichem-query.ts';
 import { CLOSE } from '../shared/bridge-wire.ts';
+import { readStore } from './console-db.ts';
 import { ROOT } from './processes.ts';
 import { startStack, type Stack } from './stack.ts';
 
@@ -39,11 +42,7 @@ describe('code updates from the cloud', () => {
   it('applies a new build only between messages: every result once, no aborted transmission, and the page reports v2', async () => {
     stack = await startStack();
     const page = await stack.openConsole();
-    console.log('T0');
-    page.on('console', (m) => console.log('PAGE', m.text()));
-    page.on('worker', (w) => console.log('WORKER', w.url()));
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
-    console.log('T1 controlled');
     expect(await page.getAttribute('html', 'data-app-version')).not.toBe(V2);
 
     let stop = false;
@@ -55,19 +54,22 @@ describe('code updates from the cloud', () => {
         outcomes.push({ barcode, ...o });
       }
     })();
-    while (outcomes.length < 2) await new Promise((r) => setTimeout(r, 50));
-
-    console.log('T2 publish', outcomes.length);
-    stack.cloud.publish(V2_DIR);
-    await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.update());
-    console.log('T3 updated', await page.evaluate(async () => { const r = await navigator.serviceWorker.getRegistration(); return JSON.stringify({ w: !!r?.waiting, i: !!r?.installing, a: !!r?.active }); }));
-    setTimeout(async () => console.log('T3b', await page.evaluate(async () => { const r = await navigator.serviceWorker.getRegistration(); return JSON.stringify({ w: !!r?.waiting, i: !!r?.installing, a: !!r?.active }); }).catch(e => String(e))), 5000);
-    await page.waitForFunction((v) => document.documentElement.dataset.appVersion === v, V2, { timeout: 30_000 });
-    await page.locator('tr[data-machine="3"] td.state-connected').waitFor();
-    const before = outcomes.length;
-    while (outcomes.length < before + 2) await new Promise((r) => setTimeout(r, 50));
-    stop = true;
-    await analyzer;
+    try {
+      while (outcomes.length < 2) await new Promise((r) => setTimeout(r, 50));
+      stack.cloud.publish(V2_DIR);
+      await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.update());
+      await page
+        .waitForFunction((v) => document.documentElement.dataset.appVersion === v, V2, { timeout: 30_000 })
+        .catch(async (err: Error) => {
+          throw new Error(`${err.message}\n${await updateDiagnostics(page, stack!)}`);
+        });
+      await page.locator('tr[data-machine="3"] td.state-connected').waitFor();
+      const before = outcomes.length;
+      while (outcomes.length < before + 2) await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      stop = true;
+      await analyzer.catch(() => {});
+    }
 
     expect(outcomes.filter((o) => !o.accepted)).toEqual([]);
     const barcodes = outcomes.map((o) => o.barcode);
@@ -124,3 +126,22 @@ describe('code updates from the cloud', () => {
     }
   });
 });
+
+/** What an engineer needs when an update did not go in: worker states, the engine's word, the bridge's log. */
+async function updateDiagnostics(page: Page, stack: Stack): Promise<string> {
+  const workers = await page
+    .evaluate(async () => {
+      const r = await navigator.serviceWorker.getRegistration();
+      return JSON.stringify({ waiting: r?.waiting?.state, installing: r?.installing?.state, active: r?.active?.state });
+    })
+    .catch((e: Error) => e.message);
+  const status = await readStore(page, 'status', 'lis-state').catch((e: Error) => e.message);
+  const audit = await readStore<{ action: string; detail: string }>(page, 'audit', 'lis-state').catch(() => []);
+  let bridgeLog = '';
+  try {
+    bridgeLog = readFileSync(join(stack.dataDir, 'bridge', 'bridge.log'), 'utf8').split('\n').slice(-30).join('\n');
+  } catch (e) {
+    bridgeLog = (e as Error).message;
+  }
+  return [`service workers: ${workers}`, `engine status: ${JSON.stringify(status)}`, `audit: ${JSON.stringify(audit.slice(-10))}`, `bridge log:\n${bridgeLog}`].join('\n');
+}

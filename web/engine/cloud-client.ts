@@ -40,10 +40,29 @@ const REQUEST_TIMEOUT_MS = 15_000;
 
 export class CloudClient {
   token: string | null = null;
+  private held: { released: Promise<void>; release: () => void } | null = null;
 
   constructor(private readonly origin: string) {}
 
+  /**
+   * New requests wait until `release`. While an update goes in, the old service worker must see no
+   * fetches: Chrome activates a skip-waiting worker only once the active one has no work, and an
+   * engine that talks to the cloud steadily would keep it busy indefinitely.
+   */
+  hold(): void {
+    if (this.held) return;
+    let release!: () => void;
+    const released = new Promise<void>((ok) => (release = ok));
+    this.held = { released, release };
+  }
+
+  release(): void {
+    this.held?.release();
+    this.held = null;
+  }
+
   private async request<T>(method: string, path: string, body?: unknown, timeoutMs = REQUEST_TIMEOUT_MS): Promise<T> {
+    while (this.held) await this.held.released;
     const headers: Record<string, string> = {};
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (this.token) headers[AUTH_HEADER] = this.token;

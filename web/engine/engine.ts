@@ -30,6 +30,7 @@ const DEFAULT_RETENTION_DAYS = 7;
 const DEFAULT_ARCHIVE_MAX_MB = 200;
 const QUOTA_WARN_RATIO = 0.8;
 const UPDATE_RELOAD_GRACE_MS = 8_000;
+const UPDATE_RETRY_MS = 60_000;
 const STATUS_REPORT_MS = 60_000;
 const LOG_UPLOAD_MS = 30_000;
 const STORAGE_PROBE_MS = 5_000;
@@ -209,6 +210,7 @@ export class Engine {
    * next, with its arrival time, for the reloaded engine) and let every tab switch to the new build.
    */
   private applyUpdate(): void {
+    void this.audit('console', 'update', 'every analyzer is between messages with nothing owed: switching to the new version');
     if (!this.bridge?.connected) return this.reloadForUpdate();
     this.pausing = true;
     this.bridge.pause();
@@ -229,14 +231,18 @@ export class Engine {
 
   private reloadForUpdate(): void {
     for (const r of this.runners.values()) r.stop();
+    this.cloud.hold();
     void this.setStatus({ updateWaiting: false });
     broadcast({ type: 'apply-update' });
     // The page should reload now; if it does not (no tab could take the update), drive the
-    // analyzers again rather than leave them unanswered.
+    // analyzers again rather than leave them unanswered, and try again later.
     setTimeout(() => {
+      this.cloud.release();
       this.bridge?.resume();
       void this.connectBridge();
       void this.setStatus({ updateWaiting: true });
+      void this.audit('console', 'update', `the new version did not take over within ${UPDATE_RELOAD_GRACE_MS / 1000} s; this version keeps running and tries again in ${UPDATE_RETRY_MS / 60_000} min`);
+      setTimeout(() => this.updates.updateWaiting(), UPDATE_RETRY_MS);
     }, UPDATE_RELOAD_GRACE_MS);
   }
 

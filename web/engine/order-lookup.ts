@@ -15,6 +15,9 @@ export function toOrderInfo(o: OrderResponse | WorkOrder): OrderInfo {
   };
 }
 
+/** A machine's pending work orders are re-read at most this often on traffic (the periodic refresh is separate). */
+export const MIN_REFRESH_MS = 10_000;
+
 function within<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, new Promise<T>((_, fail) => setTimeout(() => fail(new Error(`no answer within ${Math.round(ms)} ms`)), ms))]);
 }
@@ -27,13 +30,37 @@ function within<T>(promise: Promise<T>, ms: number): Promise<T> {
 export class OrderLookup {
   private readonly cache = new Map<number, Map<string, OrderInfo>>();
   private readonly refreshing = new Set<number>();
+  private readonly lastRefresh = new Map<number, number>();
+  private readonly scheduled = new Map<number, ReturnType<typeof setTimeout>>();
 
-  constructor(private readonly cloud: CloudClient) {}
+  constructor(
+    private readonly cloud: CloudClient,
+    private readonly minRefreshMs = MIN_REFRESH_MS,
+  ) {}
 
-  /** Re-reads a machine's pending work orders; a refresh already under way covers a second call. */
-  async refresh(machineId: number): Promise<void> {
+  /**
+   * Re-reads a machine's pending work orders. Called after every stored message, so calls within
+   * `minRefreshMs` of the last read fold into one read at the end of that interval: a busy analyzer
+   * must not turn into a request per message against the cloud.
+   */
+  refresh(machineId: number): void {
+    if (this.scheduled.has(machineId)) return;
+    const wait = (this.lastRefresh.get(machineId) ?? -Infinity) + this.minRefreshMs - Date.now();
+    if (wait <= 0) return void this.read(machineId);
+    this.scheduled.set(
+      machineId,
+      setTimeout(() => {
+        this.scheduled.delete(machineId);
+        void this.read(machineId);
+      }, wait),
+    );
+  }
+
+
+  private async read(machineId: number): Promise<void> {
     if (this.refreshing.has(machineId)) return;
     this.refreshing.add(machineId);
+    this.lastRefresh.set(machineId, Date.now());
     try {
       const orders = await this.cloud.workOrders(machineId);
       this.cache.set(machineId, new Map(orders.map((o) => [o.barcode, toOrderInfo(o)])));

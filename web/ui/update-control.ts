@@ -1,45 +1,61 @@
-import { registerSW } from 'virtual:pwa-register';
 import { sendCommand } from '../engine/engine-commands.ts';
 import { ENGINE_EVENTS_CHANNEL, type EngineEvent } from '../engine/engine-events.ts';
 
 /** How often the page asks the server for a new build (also on focus). */
 export const UPDATE_CHECK_MS = 10 * 60_000;
 const RELOADED_FOR_PRELOAD = 'lis-reloaded-for-preload-error';
+/** vite-plugin-pwa's generated worker; its prompt mode activates only on this message. */
+const SERVICE_WORKER_URL = '/sw.js';
+const SKIP_WAITING = { type: 'SKIP_WAITING' };
 
 /**
- * Code updates, decided by the engine. The service worker is registered in prompt mode, so a new
- * build waits; this page tells the leader's engine, and only when the engine finds every device
- * between messages with nothing owed does it say "apply". Then the waiting worker takes over and
- * every open tab reloads together.
+ * Code updates, decided by the engine. A new build installs and then waits; this page tells the
+ * leader's engine, and only when the engine finds every device between messages with nothing owed
+ * does it say "apply". Then the waiting worker takes over and every open tab reloads together.
+ *
+ * The service worker API is used directly rather than through workbox-window: its guess of whether
+ * an update was "external" (found more than a minute after registering) changes which events fire,
+ * and a console that stays open for days finds every update that way.
  */
 export function startUpdateControl(): void {
-  let waiting = false;
-  const updateSW = registerSW({
-    immediate: true,
-    onNeedRefresh() {
-      waiting = true;
-      sendCommand({ type: 'update-waiting' });
-    },
-    onRegisteredSW(_url, registration) {
-      if (!registration) return;
-      const check = () => void registration.update().catch(() => {});
-      setInterval(check, UPDATE_CHECK_MS);
-      addEventListener('focus', check);
-    },
-  });
-
-  const events = new BroadcastChannel(ENGINE_EVENTS_CHANNEL);
-  events.onmessage = (ev: MessageEvent<EngineEvent>) => {
-    if (ev.data.type === 'apply-update' && waiting) void updateSW(true);
-    if (ev.data.type === 'check-update') void navigator.serviceWorker?.getRegistration().then((r) => r?.update());
-  };
-  // A follower tab, or one that reloaded before learning of the update, reloads when the new worker takes over.
+  const sw = navigator.serviceWorker;
+  if (!sw) return;
+  // A page that has run under a worker reloads whenever another takes over, so no two tabs run
+  // different builds; the very first worker claiming a fresh page is not an update.
+  let controlled = sw.controller !== null;
   let reloading = false;
-  navigator.serviceWorker?.addEventListener('controllerchange', () => {
-    if (reloading || !waiting) return;
+  sw.addEventListener('controllerchange', () => {
+    if (!controlled) {
+      controlled = true;
+      return;
+    }
+    if (reloading) return;
     reloading = true;
     location.reload();
   });
+
+  const registered = sw.register(SERVICE_WORKER_URL, { scope: '/' });
+  const announce = (registration: ServiceWorkerRegistration) => {
+    if (registration.waiting && registration.active) sendCommand({ type: 'update-waiting' });
+  };
+  void registered.then((registration) => {
+    announce(registration);
+    registration.addEventListener('updatefound', () => {
+      const installing = registration.installing;
+      installing?.addEventListener('statechange', () => {
+        if (installing.state === 'installed') announce(registration);
+      });
+    });
+    const check = () => void registration.update().catch(() => {});
+    setInterval(check, UPDATE_CHECK_MS);
+    addEventListener('focus', check);
+  }).catch((err: Error) => console.error('service worker registration failed; updates and offline start are off', err));
+
+  const events = new BroadcastChannel(ENGINE_EVENTS_CHANNEL);
+  events.onmessage = (ev: MessageEvent<EngineEvent>) => {
+    if (ev.data.type === 'apply-update') void registered.then((r) => r.waiting?.postMessage(SKIP_WAITING));
+    if (ev.data.type === 'check-update') void registered.then((r) => r.update()).catch(() => {});
+  };
 
   // Old hashed chunks disappear when a new build is deployed: reload once onto the new build.
   addEventListener('vite:preloadError', (event) => {
