@@ -3,12 +3,15 @@ import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import {
   BIN_KIND_RETURNED,
+  BIN_KIND_UPDATE,
   CLOSE,
   encodeData,
   decodeData,
   parsePageMessage,
   type BridgeInfo,
   type BridgeMessage,
+  type BridgeOs,
+  type PageMessage,
   type ConnId,
   type DeviceId,
 } from '../shared/bridge-wire.ts';
@@ -18,6 +21,7 @@ import { DetachBuffer } from './detach-buffer.ts';
 import type { BridgeLog } from './bridge-log.ts';
 import { DEFAULT_POLICY, refusal, type LocalPolicy } from './local-policy.ts';
 import { FailureLimiter, tokenMatches } from './page-auth.ts';
+import type { SelfUpdate } from './self-update.ts';
 
 export interface BridgeOptions {
   port: number;
@@ -30,7 +34,14 @@ export interface BridgeOptions {
   detachBufferBytes?: number;
   policy?: LocalPolicy;
   log: BridgeLog;
+  /** Present when this bridge can replace itself (the executable, built with a release key). */
+  selfUpdate?: { updater: SelfUpdate; os: BridgeOs; restart: () => void };
+  /** A console attached (a new build on trial counts this as proof it works). */
+  onPageAttached?: () => void;
 }
+
+/** The bridge tells the page how far a release has reached the disk at most this often. */
+const UPDATE_PROGRESS_BYTES = 1024 * 1024;
 
 /** Control messages are small; analyzer chunks are relayed in pieces well below this. */
 export const MAX_WS_PAYLOAD = 256 * 1024;
@@ -56,7 +67,13 @@ export interface RunningBridge {
 export async function startBridge(opts: BridgeOptions): Promise<RunningBridge> {
   const log = opts.log;
   const policy = opts.policy ?? DEFAULT_POLICY;
-  const info: BridgeInfo = { version: APP_VERSION, wire: WIRE_PROTOCOL_VERSION, pid: process.pid, startedAt: new Date().toISOString() };
+  const info: BridgeInfo = {
+    version: APP_VERSION,
+    wire: WIRE_PROTOCOL_VERSION,
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    ...(opts.selfUpdate ? { updateOs: opts.selfUpdate.os } : {}),
+  };
   const limiter = new FailureLimiter();
   const graceMs = opts.graceMs ?? DEFAULT_GRACE_MS;
   let page: WebSocket | null = null;
@@ -211,6 +228,15 @@ export async function startBridge(opts: BridgeOptions): Promise<RunningBridge> {
           ports.write(frame.conn, frame.payload);
           return;
         }
+        const piece = opts.selfUpdate ? decodeData(bytes, BIN_KIND_UPDATE) : null;
+        if (piece) {
+          opts.selfUpdate!.updater.chunk(piece.payload, (written) => {
+            if (written - reported < UPDATE_PROGRESS_BYTES && written < (updatingTo?.size ?? 0)) return;
+            reported = written;
+            if (updatingTo) send({ t: 'update-state', version: updatingTo.version, state: 'receiving', received: written });
+          });
+          return;
+        }
         const back = paused ? decodeData(bytes, BIN_KIND_RETURNED) : null;
         const device = back ? connDevice.get(back.conn)?.device : undefined;
         if (back && device !== undefined) {
@@ -232,6 +258,7 @@ export async function startBridge(opts: BridgeOptions): Promise<RunningBridge> {
       }
       else if (msg.t === 'close-device') ports.close(msg.device);
       else if (msg.t === 'disconnect') ports.disconnect(msg.conn);
+      else if (msg.t.startsWith('update-')) void onUpdateMessage(msg);
       else if (msg.t === 'pause') {
         paused = true;
         returnedWhilePaused.length = 0;
@@ -251,6 +278,44 @@ export async function startBridge(opts: BridgeOptions): Promise<RunningBridge> {
     });
   }
 
+  let updatingTo: { version: string; size: number } | null = null;
+  let reported = 0;
+  async function onUpdateMessage(msg: PageMessage): Promise<void> {
+    const su = opts.selfUpdate;
+    const version = msg.t === 'update-begin' ? msg.version : (updatingTo?.version ?? '');
+    if (!su) {
+      send({ t: 'update-state', version, state: 'refused', detail: 'this bridge cannot update itself (it is not the installed executable); install the new version by hand' });
+      return;
+    }
+    const refused = (detail: string) => {
+      log('warn', 'update-refused', { version, reason: detail });
+      send({ t: 'update-state', version, state: 'refused', detail });
+    };
+    try {
+      if (msg.t === 'update-begin') {
+        updatingTo = { version: msg.version, size: msg.size };
+        reported = 0;
+        const why = await su.updater.begin(msg);
+        if (why) return refused(why);
+        send({ t: 'update-state', version, state: 'receiving', received: 0 });
+      } else if (msg.t === 'update-end') {
+        const verdict = await su.updater.end();
+        if (!verdict.ok) return refused(verdict.reason);
+        send({ t: 'update-state', version, state: 'staged' });
+      } else if (msg.t === 'update-apply') {
+        const verdict = await su.updater.apply();
+        if (!verdict.ok) return refused(verdict.reason);
+        send({ t: 'update-state', version, state: 'restarting' });
+        su.restart();
+      } else if (msg.t === 'update-abort') {
+        await su.updater.abort();
+        updatingTo = null;
+      }
+    } catch (err) {
+      refused(`the update failed on this PC: ${(err as Error).message}`);
+    }
+  }
+
   function attach(ws: WebSocket): void {
     settleReturned();
     page = ws;
@@ -258,6 +323,7 @@ export async function startBridge(opts: BridgeOptions): Promise<RunningBridge> {
     if (graceTimer) clearTimeout(graceTimer);
     graceTimer = null;
     log('info', 'page-attached');
+    opts.onPageAttached?.();
     send({ t: 'welcome', wire: WIRE_PROTOCOL_VERSION, bridge: info });
     for (const l of ports.listeners()) send({ t: 'device-state', device: l.device, state: l.listening ? 'listening' : 'closed' });
     for (const [conn, c] of connDevice) send({ t: 'conn-open', device: c.device, conn, remoteAddress: c.remoteAddress, remotePort: c.remotePort });

@@ -4,12 +4,17 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { APP_VERSION, WIRE_PROTOCOL_VERSION } from '../shared/version.ts';
 import { resolveConfig, type BridgeConfig, type BridgeFlags } from './bridge-config.ts';
-import { createLog } from './bridge-log.ts';
+import { randomBytes } from 'node:crypto';
+import type { BridgeOs } from '../shared/bridge-wire.ts';
+import { createLog, type BridgeLog } from './bridge-log.ts';
+import { RELEASE_PUBLIC_KEY } from './release-key.ts';
+import { SelfUpdate } from './self-update.ts';
+import { confirmTrial, EXIT_RESTART, startTrial } from './update-trial.ts';
 import { startBridge } from './bridge-server.ts';
 import { loadOrCreateToken } from './pairing-token.ts';
-import { installPlan, runInstall, runUninstall, uninstallPlan } from './service-install.ts';
+import { installedExecutable, installPlan, runInstall, runUninstall, uninstallPlan } from './service-install.ts';
 
-const USAGE = `lis-bridge [run|status|install|uninstall] [options]
+const USAGE = `lis-bridge [run|status|install|uninstall|self-test] [options]
   --port N              control port on 127.0.0.1 (default 17800)
   --origin URL          console origin allowed to attach (repeatable)
   --data-dir DIR        where the token, config and log live
@@ -18,6 +23,8 @@ const USAGE = `lis-bridge [run|status|install|uninstall] [options]
   --grace-ms N          how long analyzer sockets outlive a detached page
   --dry-run             install/uninstall: print what would be done
   --version`;
+
+const BRIDGE_OS: BridgeOs = process.platform === 'win32' ? 'win' : 'linux';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -43,6 +50,7 @@ if (values.help) {
   console.log(USAGE);
   process.exit(0);
 }
+if (positionals[0] === 'self-test') await selfTest();
 
 const command = positionals[0] ?? 'run';
 let config: BridgeConfig;
@@ -72,6 +80,8 @@ switch (command) {
 
 async function run(): Promise<void> {
   const log = createLog(config.dataDir);
+  // A self-update on trial that keeps failing hands back to the previous executable.
+  if (isSea() && startTrial(config.dataDir, APP_VERSION, log) === 'rolled-back') process.exit(EXIT_RESTART);
   let token = config.token;
   if (!token) {
     const made = loadOrCreateToken(config.dataDir);
@@ -79,7 +89,20 @@ async function run(): Promise<void> {
     if (made.created) console.log(`[bridge] pairing code: ${token} (type it once in the console's Settings)`);
   }
   try {
-    await startBridge({ port: config.port, allowedOrigins: config.origins, token, policy: config.policy, log, ...(config.graceMs !== null ? { graceMs: config.graceMs } : {}) });
+    const running = await startBridge({
+      port: config.port,
+      allowedOrigins: config.origins,
+      token,
+      policy: config.policy,
+      log,
+      ...(config.graceMs !== null ? { graceMs: config.graceMs } : {}),
+      ...(isSea() ? { selfUpdate: { updater: selfUpdater(log), os: BRIDGE_OS, restart: () => void restartForUpdate() } } : {}),
+      onPageAttached: () => confirmTrial(config.dataDir, APP_VERSION, log),
+    });
+    const restartForUpdate = async () => {
+      await running.close();
+      process.exit(EXIT_RESTART);
+    };
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'EADDRINUSE') {
@@ -92,6 +115,26 @@ async function run(): Promise<void> {
     process.exit(1);
   }
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => process.exit(0));
+}
+
+function selfUpdater(log: BridgeLog): SelfUpdate {
+  return new SelfUpdate({ exePath: process.execPath, dataDir: config.dataDir, os: BRIDGE_OS, version: APP_VERSION, publicKeyPem: RELEASE_PUBLIC_KEY, log });
+}
+
+/**
+ * Started by a running bridge on a build it has just received, before swapping it in: come up as
+ * far as serving (on a throwaway port, admitting no page), shut down, and say so.
+ */
+async function selfTest(): Promise<never> {
+  try {
+    const b = await startBridge({ port: 0, allowedOrigins: [], token: randomBytes(32).toString('hex'), log: createLog(null, () => {}) });
+    await b.close();
+    console.log(`self-test ok ${APP_VERSION}`);
+    process.exit(0);
+  } catch (err) {
+    console.error(`self-test failed: ${(err as Error).message}`);
+    process.exit(1);
+  }
 }
 
 interface Health {
@@ -137,11 +180,14 @@ function manageService(which: 'install' | 'uninstall'): void {
   // Re-run exactly what is running now (the executable, or node with its loader and script).
   // In the single executable, argv[1] is the executable again, as typed (e.g. `./lis-bridge`), not a script.
   // The executable applies its own built-in Node options, which also show in execArgv.
-  const [program, ...prefix] = isSea() ? [process.execPath] : [process.execPath, ...process.execArgv, ...(process.argv[1] ? [process.argv[1]] : [])];
+  // The executable runs from its home in the data directory, where self-updates replace it.
+  const home = installedExecutable(config.dataDir);
+  const [program, ...prefix] = isSea() ? [home] : [process.execPath, ...process.execArgv, ...(process.argv[1] ? [process.argv[1]] : [])];
   const cmd = { program, args: [...prefix, 'run', '--data-dir', config.dataDir], dataDir: config.dataDir };
   if (which === 'install') {
-    const plan = installPlan(cmd);
+    const plan = { ...installPlan(cmd), ...(isSea() ? { copy: { from: process.execPath, to: home } } : {}) };
     if (values['dry-run']) {
+      if (plan.copy) console.log(`copy ${plan.copy.from} -> ${plan.copy.to}`);
       for (const f of plan.files) console.log(`--- ${f.path}\n${f.content}`);
       for (const c of plan.commands) console.log(`$ ${c.join(' ')}`);
       return;
@@ -155,7 +201,7 @@ function manageService(which: 'install' | 'uninstall'): void {
     runInstall(plan);
     console.log('The bridge is installed and starts with your session. `lis-bridge status` shows it.');
   } else {
-    const plan = uninstallPlan();
+    const plan = uninstallPlan(config.dataDir);
     if (values['dry-run']) {
       for (const c of plan.commands) console.log(`$ ${c.join(' ')}`);
       for (const r of plan.remove) console.log(`rm ${r}`);

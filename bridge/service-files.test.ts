@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { systemdUnit, windowsFirewallCommand, windowsTaskXml } from './service-files.ts';
-import { installPlan, uninstallPlan } from './service-install.ts';
+import { installedExecutable, installPlan, uninstallPlan } from './service-install.ts';
 
 const cmd = { program: process.execPath, args: ['--import', 'tsx', '/opt/lis bridge/main.ts', 'run', '--data-dir', '/var/lib/lis-bridge'], dataDir: '/var/lib/lis-bridge' };
 
@@ -50,7 +50,17 @@ describe('service files', () => {
     expect(linux.commands).toContainEqual(['systemctl', '--user', 'enable', '--now', 'lis-bridge.service']);
     const win = installPlan(cmd, 'win32');
     expect(win.commands[0]).toEqual(['schtasks', '/Create', '/TN', 'LIS Bridge', '/XML', join(cmd.dataDir, 'lis-bridge-task.xml'), '/F']);
-    expect(uninstallPlan('win32').commands).toContainEqual(['schtasks', '/Delete', '/TN', 'LIS Bridge', '/F']);
+    expect(uninstallPlan(cmd.dataDir, 'win32').commands).toContainEqual(['schtasks', '/Delete', '/TN', 'LIS Bridge', '/F']);
+  });
+
+  it('runs the executable from its home in the data directory, and uninstall removes it but keeps the pairing', () => {
+    expect(installedExecutable(cmd.dataDir, 'win32')).toBe(join(cmd.dataDir, 'bin', 'lis-bridge.exe'));
+    expect(installedExecutable(cmd.dataDir, 'linux')).toBe(join(cmd.dataDir, 'bin', 'lis-bridge'));
+    for (const os of ['linux', 'win32'] as const) {
+      const removed = uninstallPlan(cmd.dataDir, os).remove;
+      expect(removed).toContain(join(cmd.dataDir, 'bin'));
+      expect(removed).not.toContain(cmd.dataDir);
+    }
   });
 
   it('documents the one firewall rule analyzers need on Windows', () => {

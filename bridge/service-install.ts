@@ -1,12 +1,19 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { SERVICE_NAME, WINDOWS_TASK_NAME, systemdUnit, windowsTaskXml, type ServiceCommand } from './service-files.ts';
 
 export interface InstallPlan {
+  /** The executable copied to its home first, so the service never runs it from Downloads. */
+  copy?: { from: string; to: string };
   files: { path: string; content: string }[];
   commands: string[][];
+}
+
+/** Where `install` puts the executable: self-updates replace it there, beside its `.prev`. */
+export function installedExecutable(dataDir: string, platform = process.platform): string {
+  return join(dataDir, 'bin', platform === 'win32' ? 'lis-bridge.exe' : 'lis-bridge');
 }
 
 function systemdUserDir(): string {
@@ -37,10 +44,12 @@ export function installPlan(cmd: ServiceCommand, platform = process.platform): I
   };
 }
 
-export function uninstallPlan(platform = process.platform): { remove: string[]; commands: string[][] } {
-  if (platform === 'win32') return { remove: [], commands: [['schtasks', '/End', '/TN', WINDOWS_TASK_NAME], ['schtasks', '/Delete', '/TN', WINDOWS_TASK_NAME, '/F']] };
+/** Unregisters and stops the service, and removes the installed executables; the data directory (pairing, log) stays. */
+export function uninstallPlan(dataDir: string, platform = process.platform): { remove: string[]; commands: string[][] } {
+  const bin = join(dataDir, 'bin');
+  if (platform === 'win32') return { remove: [bin], commands: [['schtasks', '/End', '/TN', WINDOWS_TASK_NAME], ['schtasks', '/Delete', '/TN', WINDOWS_TASK_NAME, '/F']] };
   return {
-    remove: [join(systemdUserDir(), `${SERVICE_NAME}.service`)],
+    remove: [join(systemdUserDir(), `${SERVICE_NAME}.service`), bin],
     commands: [
       ['systemctl', '--user', 'disable', '--now', `${SERVICE_NAME}.service`],
       ['systemctl', '--user', 'daemon-reload'],
@@ -49,6 +58,11 @@ export function uninstallPlan(platform = process.platform): { remove: string[]; 
 }
 
 export function runInstall(plan: InstallPlan): void {
+  if (plan.copy && plan.copy.from !== plan.copy.to) {
+    mkdirSync(join(plan.copy.to, '..'), { recursive: true });
+    copyFileSync(plan.copy.from, plan.copy.to);
+    chmodSync(plan.copy.to, 0o755);
+  }
   for (const f of plan.files) {
     mkdirSync(join(f.path, '..'), { recursive: true });
     // Windows' schtasks reads the XML as UTF-16, as it declares itself.
@@ -65,5 +79,5 @@ export function runUninstall(plan: { remove: string[]; commands: string[][] }): 
       // Already stopped or never registered: uninstall finishes the rest.
     }
   }
-  for (const path of plan.remove) rmSync(path, { force: true });
+  for (const path of plan.remove) rmSync(path, { force: true, recursive: true });
 }

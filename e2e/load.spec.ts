@@ -16,7 +16,15 @@ describe('16 analyzers at once (ASTM and HL7, results and queries)', () => {
   it('delivers every result once and answers every query with the order', async () => {
     const machines = await addLoadAnalyzers(stack, 16);
     const page = await stack.openConsole({ waitForMachine: machines[15].id });
-    for (const m of machines) await page.locator(`tr[data-machine="${m.id}"] td.state-listening`).waitFor();
+    for (const m of machines) {
+      await page
+        .locator(`tr[data-machine="${m.id}"] td.state-listening`)
+        .waitFor()
+        .catch(async (err: Error) => {
+          const row = await page.locator(`tr[data-machine="${m.id}"]`).innerText().catch(() => 'no row');
+          throw new Error(`${err.message}\nmachine ${m.id} (port ${m.connection_settings.port}) shows: ${row}`);
+        });
+    }
     const report = await runLoad(stack, page, machines, LOAD_MS);
     const barcodes = new Set(report.expected.map((k) => k.split('|')[0]));
     await stack.until(() => [...barcodes].every((b) => stack.cloud.store.results({ barcode: b }).length > 0), 'every load result', 120_000);

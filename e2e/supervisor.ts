@@ -17,8 +17,12 @@ export class Supervisor {
     this.watch(first);
   }
 
-  static async run(entry: string, args: string[], env: Record<string, string>, ready: RegExp): Promise<Supervisor> {
-    const start = () => spawnTs(entry, args, env);
+  static run(entry: string, args: string[], env: Record<string, string>, ready: RegExp): Promise<Supervisor> {
+    return Supervisor.runWith(() => spawnTs(entry, args, env), ready);
+  }
+
+  /** Supervises whatever `start` launches (the bridge executable, say). */
+  static async runWith(start: () => Spawned, ready: RegExp): Promise<Supervisor> {
     const first = start();
     await first.waitFor(ready);
     return new Supervisor(start, first);

@@ -33,14 +33,39 @@ export type PageMessage =
    * The bridge answers `paused` after every byte sent before it, so the page knows what it got.
    */
   | { t: 'pause' }
-  | { t: 'resume' };
+  | { t: 'resume' }
+  /**
+   * Self-update (shared/bridge-release.ts): the page streams a release in BIN_KIND_UPDATE frames
+   * between `update-begin` and `update-end`; the bridge verifies and stages it while analyzers are
+   * served as usual, and swaps it in and restarts only on `update-apply`, which the page sends at
+   * a moment no analyzer is mid-message.
+   */
+  | { t: 'update-begin'; version: string; size: number; sha256: string; signature: string }
+  | { t: 'update-end' }
+  | { t: 'update-apply' }
+  | { t: 'update-abort' };
 
 export interface BridgeInfo {
   version: string;
   wire: number;
   pid: number;
   startedAt: string;
+  /** Which release the bridge can take (`linux` | `win`); absent when it cannot update itself. */
+  updateOs?: BridgeOs;
 }
+
+export type BridgeOs = 'linux' | 'win';
+
+/** Where a self-update stands, as the bridge reports it. */
+export type BridgeUpdateState =
+  /** Taking the release; `received` bytes are on disk (the page sends at most a window ahead). */
+  | 'receiving'
+  /** Verified (size, sha256, release signature) and started once: waiting for `update-apply`. */
+  | 'staged'
+  /** Refused; the running version carries on. `detail` says why. */
+  | 'refused'
+  /** Swapping in the new executable and exiting; the service manager starts it. */
+  | 'restarting';
 
 export type BridgeMessage =
   | { t: 'welcome'; wire: number; bridge: BridgeInfo }
@@ -48,6 +73,7 @@ export type BridgeMessage =
   | { t: 'conn-open'; device: DeviceId; conn: ConnId; remoteAddress: string; remotePort: number }
   | { t: 'conn-close'; device: DeviceId; conn: ConnId; reason: string }
   | { t: 'paused' }
+  | { t: 'update-state'; version: string; state: BridgeUpdateState; received?: number; detail?: string }
   | { t: 'error'; message: string };
 
 /** WebSocket close codes the bridge uses, so the page can tell a person exactly what went wrong. */
@@ -72,6 +98,10 @@ export const BIN_KIND_DATA = 1;
  * (with their arrival time) so that the next page answers them.
  */
 export const BIN_KIND_RETURNED = 3;
+/** Page → bridge between `update-begin` and `update-end`: the next piece of the release (conn and time 0). */
+export const BIN_KIND_UPDATE = 4;
+/** A release piece per frame: well under the bridge's WebSocket payload limit. */
+export const UPDATE_CHUNK_BYTES = 192 * 1024;
 
 export function encodeData(conn: ConnId, at: number, payload: Uint8Array, kind = BIN_KIND_DATA): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(BIN_HEADER + payload.length);
@@ -96,7 +126,7 @@ export function decodeData(frame: Uint8Array, kind = BIN_KIND_DATA): DataFrame |
   return { conn: view.getUint32(1), at: view.getFloat64(5), payload: frame.subarray(BIN_HEADER) };
 }
 
-const PAGE_TYPES = new Set(['hello', 'open-device', 'close-device', 'disconnect', 'pause', 'resume']);
+const PAGE_TYPES = new Set(['hello', 'open-device', 'close-device', 'disconnect', 'pause', 'resume', 'update-begin', 'update-end', 'update-apply', 'update-abort']);
 
 /** Parses a page's text frame; anything not of the protocol's shape is null, never a throw. */
 export function parsePageMessage(text: string): PageMessage | null {
@@ -128,7 +158,18 @@ export function parsePageMessage(text: string): PageMessage | null {
       return Number.isInteger(m.conn) ? (m as unknown as PageMessage) : null;
     case 'pause':
     case 'resume':
+    case 'update-end':
+    case 'update-apply':
+    case 'update-abort':
       return m as unknown as PageMessage;
+    case 'update-begin':
+      return typeof m.version === 'string' &&
+        Number.isSafeInteger(m.size) &&
+        (m.size as number) > 0 &&
+        typeof m.sha256 === 'string' &&
+        typeof m.signature === 'string'
+        ? (m as unknown as PageMessage)
+        : null;
   }
   return null;
 }

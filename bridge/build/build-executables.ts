@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { APP_VERSION, WIRE_PROTOCOL_VERSION } from '../../shared/version.ts';
-import { bundleBridge, esbuildVersion, type Bundle } from './bundle.ts';
+import { bundleBridge, buildInputs, esbuildVersion, type BuildInputs, type Bundle } from './bundle.ts';
 import { SUMS_FILE, writeSha256Sums } from './checksums.ts';
 import { hostTarget, NODE_DISTS, NODE_SEA_VERSION, nodeBinary, type SeaTarget } from './node-dist.ts';
 import { withoutAuthenticode } from './pe-signature.ts';
@@ -50,6 +50,12 @@ export interface BuildOptions {
   outDir?: string;
   cacheDir?: string;
   log?: (line: string) => void;
+  /** Release key and version; by default from the environment (see buildInputs). */
+  inputs?: BuildInputs;
+  /** Only these platforms (tests build just the host's); by default all. */
+  targets?: SeaTarget[];
+  /** Another entry module (tests build a bridge that cannot start). */
+  entry?: string;
 }
 
 /**
@@ -84,11 +90,13 @@ export async function buildExecutables(opts: BuildOptions = {}, prebundled?: Bun
   const step = (what: string, since: number) => log(`${what} (${((performance.now() - since) / 1000).toFixed(1)} s)`);
 
   let t = performance.now();
-  const bundle = prebundled ?? (await bundleBridge(ROOT));
+  const inputs = opts.inputs ?? buildInputs();
+  const version = inputs.version ?? APP_VERSION;
+  const bundle = prebundled ?? (await bundleBridge(ROOT, opts.entry, inputs));
   step(`bundled ${bundle.inputs.length} files into ${BUNDLE_NAME}, ${(bundle.code.length / 1024).toFixed(0)} KiB`, t);
 
   t = performance.now();
-  const targets = Object.keys(EXECUTABLES) as SeaTarget[];
+  const targets = opts.targets ?? (Object.keys(EXECUTABLES) as SeaTarget[]);
   const bases = Object.fromEntries(
     await Promise.all(targets.map(async (target) => [target, await nodeBinary(target, cacheDir, log)] as const)),
   ) as Record<SeaTarget, string>;
@@ -98,33 +106,37 @@ export async function buildExecutables(opts: BuildOptions = {}, prebundled?: Bun
   const staging = mkdtempSync(join(outDir, '.staging-'));
   try {
     writeFileSync(join(staging, BUNDLE_NAME), bundle.code);
-    const builder = bases[hostTarget()];
-    // The blob goes into an unsigned copy of node.exe (see pe-signature.ts for why).
-    const unsignedWin = join(staging, 'node-unsigned.exe');
-    writeFileSync(unsignedWin, withoutAuthenticode(readFileSync(bases['win-x64'])));
-    const injectInto: Record<SeaTarget, string> = { ...bases, 'win-x64': unsignedWin };
+    const builder = bases[hostTarget()] ?? (await nodeBinary(hostTarget(), cacheDir, log));
+    const injectInto: Partial<Record<SeaTarget, string>> = { ...bases };
+    if (bases['win-x64']) {
+      // The blob goes into an unsigned copy of node.exe (see pe-signature.ts for why).
+      const unsignedWin = join(staging, 'node-unsigned.exe');
+      writeFileSync(unsignedWin, withoutAuthenticode(readFileSync(bases['win-x64'])));
+      injectInto['win-x64'] = unsignedWin;
+    }
     // Both at once: each is mostly the kernel copying ~100-150 MB, so they overlap well.
     await Promise.all(
       targets.map(async (target) => {
         const since = performance.now();
         const output = join(staging, EXECUTABLES[target]);
-        await buildSea({ builder, base: injectInto[target], workDir: staging, main: BUNDLE_NAME, output, name: target });
+        await buildSea({ builder, base: injectInto[target]!, workDir: staging, main: BUNDLE_NAME, output, name: target });
         if (target === 'linux-x64') chmodSync(output, 0o755);
         checkInjected(output, bundle);
         step(`${EXECUTABLES[target]}: ${(statSync(output).size / 2 ** 20).toFixed(1)} MiB`, since);
       }),
     );
-    if (hostTarget() === 'linux-x64') smokeTest(join(staging, EXECUTABLES['linux-x64']));
+    if (hostTarget() === 'linux-x64' && targets.includes('linux-x64') && !opts.entry) smokeTest(join(staging, EXECUTABLES['linux-x64']), version);
 
     // Swap in: drop the old record first, so a build killed mid-swap reads as stale, not as done.
     rmSync(join(outDir, BUILD_INFO), { force: true });
-    for (const name of Object.values(EXECUTABLES)) renameSync(join(staging, name), join(outDir, name));
+    const names = targets.map((target) => EXECUTABLES[target]);
+    for (const name of names) renameSync(join(staging, name), join(outDir, name));
     t = performance.now();
-    const sha256 = await writeSha256Sums(outDir, Object.values(EXECUTABLES));
+    const sha256 = await writeSha256Sums(outDir, names);
     step(`${SUMS_FILE} written`, t);
     const info: BuildInfo = {
       fingerprint: fingerprintOf(bundle),
-      bridgeVersion: APP_VERSION,
+      bridgeVersion: version,
       wireProtocol: WIRE_PROTOCOL_VERSION,
       node: NODE_SEA_VERSION,
       esbuild: esbuildVersion,
@@ -165,8 +177,8 @@ function checkInjected(file: string, bundle: Bundle): void {
 }
 
 /** The Linux executable starts and knows who it is, before it replaces a working one. */
-function smokeTest(file: string): void {
-  const expected = `lis-bridge ${APP_VERSION} (wire protocol ${WIRE_PROTOCOL_VERSION})`;
+function smokeTest(file: string, version: string): void {
+  const expected = `lis-bridge ${version} (wire protocol ${WIRE_PROTOCOL_VERSION})`;
   const out = execFileSync(file, ['--version'], { encoding: 'utf8', timeout: 30_000 }).trim();
   if (out !== expected) throw new Error(`${file} --version printed "${out}", expected "${expected}"`);
 }

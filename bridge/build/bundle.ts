@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { build, version as esbuildVersion } from 'esbuild';
 
 export { esbuildVersion };
@@ -18,6 +19,21 @@ const BUILTINS_ONLY_REQUIRE = `const require = (id) => {
   throw e;
 };`;
 
+/** What a release build takes from outside the tree. */
+export interface BuildInputs {
+  /** PEM of the Ed25519 release key's public half; without it the bridge refuses every self-update. */
+  releasePublicKey?: string;
+  /** Stamps another version than package.json's (test builds of a "v2"). */
+  version?: string;
+}
+
+/** The build's inputs from its environment: LIS_BRIDGE_RELEASE_PUBLIC_KEY (PEM text or a file path), LIS_APP_VERSION. */
+export function buildInputs(env: NodeJS.ProcessEnv = process.env): BuildInputs {
+  let key = env.LIS_BRIDGE_RELEASE_PUBLIC_KEY;
+  if (key && !key.includes('BEGIN PUBLIC KEY')) key = readFileSync(key, 'utf8');
+  return { ...(key ? { releasePublicKey: key } : {}), ...(env.LIS_APP_VERSION ? { version: env.LIS_APP_VERSION } : {}) };
+}
+
 export interface Bundle {
   /** The bridge as one ES module. */
   code: string;
@@ -30,8 +46,12 @@ export interface Bundle {
  * ESM, not CommonJS, because main.ts uses top-level await, which esbuild cannot turn into CommonJS;
  * Node 26 runs an ESM SEA main (`"mainFormat": "module"`).
  */
-export async function bundleBridge(root: string, entry = 'bridge/main.ts'): Promise<Bundle> {
+export async function bundleBridge(root: string, entry = 'bridge/main.ts', inputs: BuildInputs = buildInputs()): Promise<Bundle> {
   const result = await build({
+    define: {
+      __LIS_RELEASE_PUBLIC_KEY__: JSON.stringify(inputs.releasePublicKey ?? ''),
+      ...(inputs.version ? { __APP_VERSION__: JSON.stringify(inputs.version) } : {}),
+    },
     absWorkingDir: root,
     entryPoints: [entry],
     bundle: true,

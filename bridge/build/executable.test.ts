@@ -47,10 +47,12 @@ describe('the built executables', { timeout: 60_000 }, () => {
     }
   });
 
-  it('Linux: install registers the executable itself, not a script', async () => {
+  it('Linux: install copies the executable to its home and registers that copy, not a script', async () => {
     const dataDir = join(tmpdir(), 'lis-bridge-install-check');
     const { stdout } = await run(LINUX, ['install', '--dry-run', '--data-dir', dataDir]);
-    expect(stdout).toContain(`ExecStart=${LINUX} run --data-dir ${dataDir}\n`);
+    const home = join(dataDir, 'bin', 'lis-bridge');
+    expect(stdout).toContain(`copy ${LINUX} -> ${home}\n`);
+    expect(stdout).toContain(`ExecStart=${home} run --data-dir ${dataDir}\n`);
   });
 
   it('Windows: a PE32+ x64 image with the NODE_SEA_BLOB resource injected and the fuse flipped', async () => {

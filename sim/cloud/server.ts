@@ -18,7 +18,9 @@ import {
   type StationCredentialRequest,
 } from '../../shared/cloud-api.ts';
 import { DEMO_PORTS, DEMO_USER, type DemoPorts } from './seed.ts';
+import { BRIDGE_LATEST_PATH, type BridgeRelease } from '../../shared/bridge-release.ts';
 import { bridgeDownload } from './bridge-download.ts';
+import { BRIDGE_RELEASE_FILES, BridgeReleases, type PublishedBridge } from './bridge-releases.ts';
 import { serveStatic } from './static-files.ts';
 import { CloudStore } from './store.ts';
 
@@ -59,6 +61,8 @@ export interface DevCloud {
   server: Server;
   /** Serves another build of the console from now on, as a deployment does. */
   publish(dir: string): void;
+  /** Offers a bridge release to stations from now on (GET /lis/bridge/latest). */
+  publishBridge(release: PublishedBridge): BridgeRelease;
   setMinimumVersion(version: string | null): void;
   /** Forgets every token, as a backend does when sessions expire: the next call gets 401. */
   expireLogins(): void;
@@ -75,6 +79,7 @@ export async function startDevCloud(opts: CloudOptions): Promise<DevCloud> {
   const policy = { minimumVersion: null as string | null, retentionDays: 7, archiveMaxMb: 200 };
   const faults: CloudFaults = { resultsStatus: null, resultsDelayMs: 0, resultsDrop: false, rejectBarcodes: new Set(), ordersStatus: null, ordersDelayMs: 0 };
   let webRoot = resolve(opts.webRoot ?? 'dist/web');
+  const bridgeReleases = new BridgeReleases();
   let origin = '';
 
   const server = createServer((req, res) => {
@@ -139,7 +144,17 @@ export async function startDevCloud(opts: CloudOptions): Promise<DevCloud> {
       return;
     }
 
+    if (req.method === 'GET' && path === BRIDGE_LATEST_PATH) {
+      const os = url.searchParams.get('os');
+      if (os !== 'win' && os !== 'linux') return json(res, 400, { error: 'os must be win or linux' });
+      const latest = bridgeReleases.latest(os);
+      return latest ? json(res, 200, latest) : json(res, 404, { error: `no bridge release for ${os}` });
+    }
     let m: RegExpMatchArray | null;
+    if (req.method === 'GET' && (m = path.match(new RegExp(`^${BRIDGE_RELEASE_FILES}/(\\w+)/([^/]+)$`)))) {
+      if (!bridgeReleases.serve(m[1], decodeURIComponent(m[2]), res)) json(res, 404, { error: 'no such bridge release' });
+      return;
+    }
     if ((m = path.match(/^\/lis\/machines\/(\d+)\/(status|communication-logs)$/))) {
       const id = Number(m[1]);
       if (!store.machine(id)) return json(res, 404, { error: 'unknown machine' });
@@ -209,6 +224,7 @@ export async function startDevCloud(opts: CloudOptions): Promise<DevCloud> {
     publish: (dir: string) => {
       webRoot = resolve(dir);
     },
+    publishBridge: (release: PublishedBridge) => bridgeReleases.publish(release),
     setMinimumVersion: (version: string | null) => {
       policy.minimumVersion = version;
     },

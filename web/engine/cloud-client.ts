@@ -18,6 +18,8 @@ import {
   type PostResultsResponse,
   type ResultItem,
 } from '../../shared/cloud-api.ts';
+import { BRIDGE_LATEST_PATH, type BridgeRelease } from '../../shared/bridge-release.ts';
+import type { BridgeOs } from '../../shared/bridge-wire.ts';
 
 /** A failure the outbox can act on: it needs to know whether to retry, re-login or give up. */
 export class CloudError extends Error {
@@ -143,6 +145,29 @@ export class CloudClient {
       if (err instanceof CloudError && err.status === 404) return null;
       throw err;
     }
+  }
+
+  /** The bridge release the cloud offers for this platform; null where it offers none. */
+  async bridgeRelease(os: BridgeOs): Promise<BridgeRelease | null> {
+    try {
+      return await this.request<BridgeRelease>('GET', `${BRIDGE_LATEST_PATH}?os=${os}`);
+    } catch (err) {
+      if (err instanceof CloudError && err.status === 404) return null;
+      throw err;
+    }
+  }
+
+  /** A release's bytes as a stream: the executable is over 100 MB and is never held whole. */
+  async bridgeReleaseBytes(url: string): Promise<ReadableStream<Uint8Array>> {
+    while (this.held) await this.held.released;
+    let res: Response;
+    try {
+      res = await fetch(new URL(url, this.origin), { headers: this.token ? { [AUTH_HEADER]: this.token } : {} });
+    } catch (err) {
+      throw new CloudError(`cloud unreachable: ${(err as Error).message}`, null);
+    }
+    if (!res.ok || !res.body) throw new CloudError(`GET ${url}: ${res.status} ${res.statusText}`, res.status);
+    return res.body;
   }
 
   machines(): Promise<Machine[]> {

@@ -1,4 +1,4 @@
-import { CLOSE, type ConnId } from '../../shared/bridge-wire.ts';
+import { CLOSE, type BridgeInfo, type ConnId } from '../../shared/bridge-wire.ts';
 import type { Machine } from '../../shared/cloud-api.ts';
 import { APP_VERSION, compareVersions, DEFAULT_BRIDGE_PORT } from '../../shared/version.ts';
 import type { AnalyzerResult } from '../../drivers/result-model.ts';
@@ -20,6 +20,7 @@ import { queryScript, replayScript, resultScript } from './sandbox-analyzer.ts';
 import { runSimulation } from './simulator.ts';
 import { broadcast } from './engine-events.ts';
 import { UpdateGate } from './update-gate.ts';
+import { BridgeUpdater } from './bridge-updater.ts';
 
 /** Configuration is the cloud's: it is re-read this often, and on demand. */
 const MACHINE_SYNC_MS = 3 * 60_000;
@@ -31,6 +32,7 @@ const DEFAULT_ARCHIVE_MAX_MB = 200;
 const QUOTA_WARN_RATIO = 0.8;
 const UPDATE_RELOAD_GRACE_MS = 8_000;
 const UPDATE_RETRY_MS = 60_000;
+const IDLE_CHECK_MS = 250;
 const STATUS_REPORT_MS = 60_000;
 const LOG_UPLOAD_MS = 30_000;
 const STORAGE_PROBE_MS = 5_000;
@@ -59,6 +61,10 @@ export class Engine {
   private fromCloud: BridgePairing | null = null;
   /** An update is waiting for the bridge to confirm it holds analyzer bytes. */
   private pausing = false;
+  private bridgeInfo: BridgeInfo | null = null;
+  private readonly bridgeUpdater: BridgeUpdater;
+  /** Checks waiting for a moment no analyzer is mid-message (see whenIdle). */
+  private idleWaiters: (() => void)[] = [];
   private readonly held: { conn: ConnId; at: number; bytes: Uint8Array }[] = [];
 
   constructor(
@@ -79,15 +85,43 @@ export class Engine {
     this.credentials = new Credentials(db, this.cloud);
     this.orders = new OrderLookup(this.cloud);
     this.updates = new UpdateGate({
-      busy: () => this.outbox.writing > 0 || [...this.runners.values()].some((r) => r.busy()),
+      busy: () => this.busy(),
       apply: () => this.applyUpdate(),
       now: () => Date.now(),
     });
     this.archive = new TrafficArchive(archiveDb);
+    this.bridgeUpdater = new BridgeUpdater({
+      latest: (os) => this.cloud.bridgeRelease(os),
+      bytes: (url) => this.cloud.bridgeReleaseBytes(url),
+      control: (msg) => this.bridge?.updateControl(msg),
+      piece: (bytes) => this.bridge?.updatePiece(bytes) ?? false,
+      idle: () => this.whenIdle(),
+      report: (detail) => void this.audit('console', 'bridge-update', detail),
+    });
     this.outbox = new Outbox(db, this.cloud, {
       reauthenticate: () => this.reauthenticate(),
       cloudState: (ok, detail) => void this.setStatus(ok ? { cloud: 'ok', cloudDetail: undefined } : { cloud: 'unreachable', cloudDetail: detail }),
     }, state.results);
+  }
+
+  /** Inside a message, owing a reply, or writing results: no restart of anything may happen now. */
+  private busy(): boolean {
+    return this.outbox.writing > 0 || [...this.runners.values()].some((r) => r.busy());
+  }
+
+  /** Resolves at the first moment nothing is busy, checked as each connection goes idle. */
+  private whenIdle(): Promise<void> {
+    if (!this.busy()) return Promise.resolve();
+    return new Promise((ok) => {
+      const check = () => {
+        if (this.busy()) return;
+        clearInterval(timer);
+        this.idleWaiters = this.idleWaiters.filter((c) => c !== check);
+        ok();
+      };
+      const timer = setInterval(check, IDLE_CHECK_MS);
+      this.idleWaiters.push(check);
+    });
   }
 
   async start(): Promise<void> {
@@ -105,7 +139,10 @@ export class Engine {
     void this.checkVersionPolicy();
     void this.checkQuota();
     this.timers.push(
-      setInterval(() => void this.syncMachines().then(() => Promise.all([this.checkVersionPolicy(), this.checkQuota()])), MACHINE_SYNC_MS),
+      setInterval(() => {
+        void this.syncMachines().then(() => Promise.all([this.checkVersionPolicy(), this.checkQuota()]));
+        if (this.bridgeInfo && this.bridge?.connected) void this.bridgeUpdater.check(this.bridgeInfo);
+      }, MACHINE_SYNC_MS),
       setInterval(() => void this.reportStatus(), STATUS_REPORT_MS),
       setInterval(() => void this.uploadLogs(), LOG_UPLOAD_MS),
       setInterval(() => {
@@ -141,6 +178,7 @@ export class Engine {
         return;
       case 'sync-now':
         await this.syncMachines();
+        if (this.bridgeInfo && this.bridge?.connected) await this.bridgeUpdater.check(this.bridgeInfo);
         return;
       case 'report-now':
         await this.flushReports();
@@ -400,7 +438,10 @@ export class Engine {
       patchDevice: (id: number, patch: (d: DeviceStatus) => void) => this.patchDevice(id, patch),
       deviceEvent: (id: number, kind: string, message: string) => void this.deviceEvent(id, kind, message),
       // Between two analyzer bytes is the only moment an update may go in; checked right then.
-      idle: () => void this.updates.poll(),
+      idle: () => {
+        void this.updates.poll();
+        for (const check of [...this.idleWaiters]) check();
+      },
       archive: this.archive,
     };
   }
@@ -427,6 +468,7 @@ export class Engine {
           return;
         }
         if (state !== 'connected') {
+          this.bridgeUpdater.onDisconnected();
           for (const r of this.tcpRunners()) {
             r.stop();
             void this.patchDevice(r.id, (d) => {
@@ -438,9 +480,12 @@ export class Engine {
         }
       },
       welcome: (info) => {
+        this.bridgeInfo = info;
         void this.setStatus({ bridgeVersion: info.version, bridgeWire: info.wire });
         for (const r of this.tcpRunners()) this.bridge!.openDevice(bridgeSpec(r.machine));
+        void this.bridgeUpdater.check(info);
       },
+      updateState: (msg) => this.bridgeUpdater.onState(msg),
       deviceState: (device, state, detail) => this.runners.get(Number(device))?.bridgeState(state, detail),
       connOpen: (device, conn, remote) => {
         const runner = this.runners.get(Number(device));

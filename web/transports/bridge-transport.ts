@@ -1,5 +1,6 @@
 import {
   BIN_KIND_RETURNED,
+  BIN_KIND_UPDATE,
   CLOSE,
   decodeData,
   encodeData,
@@ -24,6 +25,8 @@ export interface BridgeEvents {
   data(conn: ConnId, at: number, bytes: Uint8Array): void;
   /** The bridge holds analyzer bytes from now on; every byte sent before is already delivered. */
   paused?(): void;
+  /** How a self-update the page is sending stands (see BridgeUpdater). */
+  updateState?(msg: Extract<BridgeMessage, { t: 'update-state' }>): void;
 }
 
 /** What each refusal means for the person at the PC. */
@@ -107,6 +110,9 @@ export class BridgeTransport {
         case 'paused':
           this.events.paused?.();
           break;
+        case 'update-state':
+          this.events.updateState?.(msg);
+          break;
         case 'error':
           console.warn('[bridge]', msg.message);
           break;
@@ -151,6 +157,17 @@ export class BridgeTransport {
 
   resume(): void {
     this.sendJson({ t: 'resume' });
+  }
+
+  updateControl(msg: Extract<PageMessage, { t: `update-${string}` }>): void {
+    this.sendJson(msg);
+  }
+
+  /** The next piece of a release; false when the bridge is not connected. */
+  updatePiece(bytes: Uint8Array): boolean {
+    if (this.ws?.readyState !== WebSocket.OPEN) return false;
+    this.ws.send(encodeData(0, 0, bytes, BIN_KIND_UPDATE));
+    return true;
   }
 
   write(conn: ConnId, bytes: Uint8Array): boolean {
