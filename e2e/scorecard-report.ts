@@ -16,6 +16,8 @@ const SPECS = [
   'e2e/outbox-faults.spec.ts',
   'e2e/storage-quota.spec.ts',
   'e2e/load.spec.ts',
+  'e2e/updates.spec.ts',
+  'e2e/bridge-self-update.spec.ts',
 ];
 
 // `--from <scorecard.jsonl>`: only format what a test run (CI's, say) already recorded.
