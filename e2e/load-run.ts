@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import type { Page } from 'playwright-core';
 import { sendAstmMessage } from '../sim/analyzers/astm-analyzer.ts';
 import { DymindAnalyzer } from '../sim/analyzers/dymind-analyzer.ts';
 import { udichemResult } from '../sim/analyzers/messages.ts';
 import { QueryingAstmAnalyzer } from '../sim/analyzers/udichem-query.ts';
 import type { Machine } from '../shared/cloud-api.ts';
+import { HeapSampler } from './heap-sampler.ts';
 import { freePort } from './processes.ts';
 import type { Stack } from './stack.ts';
 
@@ -15,7 +15,10 @@ export interface LoadReport {
   queryLatenciesMs: number[];
   queryFailures: string[];
   bridgeRssMb: number[];
+  /** The console page's main-thread JS heap. */
   pageHeapMb: number[];
+  /** The engine worker's JS heap (outbox, sessions, archive batches). */
+  engineHeapMb: number[];
 }
 
 const FIRST_ID = 200;
@@ -55,14 +58,18 @@ function rssMb(pid: number): number {
  * Every analyzer alternates results and host queries until `ms` has passed, as a busy lab does;
  * the bridge's and the page's memory are sampled throughout.
  */
-export async function runLoad(stack: Stack, page: Page, machines: Machine[], ms: number): Promise<LoadReport> {
-  const report: LoadReport = { expected: [], queries: 0, queryLatenciesMs: [], queryFailures: [], bridgeRssMb: [], pageHeapMb: [] };
+export async function runLoad(stack: Stack, machines: Machine[], ms: number): Promise<LoadReport> {
+  const report: LoadReport = { expected: [], queries: 0, queryLatenciesMs: [], queryFailures: [], bridgeRssMb: [], pageHeapMb: [], engineHeapMb: [] };
   const until = Date.now() + ms;
+  const heaps = await HeapSampler.open(stack.browser);
   const sampler = setInterval(() => {
     report.bridgeRssMb.push(rssMb(stack.bridge.child.pid!));
-    void page
-      .evaluate(() => (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0)
-      .then((b) => report.pageHeapMb.push(b / 1024 / 1024))
+    void heaps
+      .sample(stack.cloud.origin)
+      .then((h) => {
+        report.pageHeapMb.push(h.pageMb);
+        report.engineHeapMb.push(h.workerMb);
+      })
       .catch(() => {});
   }, 2_000);
   await Promise.all(
@@ -104,5 +111,6 @@ export async function runLoad(stack: Stack, page: Page, machines: Machine[], ms:
     }),
   );
   clearInterval(sampler);
+  await heaps.close();
   return report;
 }

@@ -42,7 +42,9 @@ const rows = existsSync(source)
       .map((l) => JSON.parse(l) as ScenarioScore)
   : [];
 const cell = (v: number | undefined, unit = '') => (v === undefined ? '—' : `${Math.round(v * 10) / 10}${unit}`);
-const table = rows.map((r) => `| ${r.scenario} | ${r.sent} | ${r.delivered} | ${r.lost} | ${r.duplicated} | ${cell(r.peakMemoryMb, ' MB')} | ${cell(r.p99QueryMs, ' ms')} |`).join('\n');
+const table = rows
+  .map((r) => `| ${r.scenario} | ${r.sent} | ${r.delivered} | ${r.lost} | ${r.duplicated} | ${cell(r.peakMemoryMb, ' MB')} | ${cell(r.peakPageHeapMb, ' MB')} | ${cell(r.peakEngineHeapMb, ' MB')} | ${cell(r.p99QueryMs, ' ms')} |`)
+  .join('\n');
 const report = `# Scorecard: nothing lost, nothing duplicated
 
 Regenerate with \`npm run scorecard\` (real Chromium, the real bridge process, the dev cloud and simulated
@@ -50,8 +52,11 @@ analyzers; about ten minutes). Each scenario's test fails on any lost or duplica
 here is also a passing test. Counts are results (one analyzer result = one cloud row expected).
 Generated ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC; suites ${run.status === 0 ? 'all passed' : `FAILED (exit ${run.status})`}.
 
-| scenario | sent | delivered | lost | duplicated | peak memory | p99 query latency |
-|---|---|---|---|---|---|---|
+Peak memory: the bridge process's RSS, and the JS heaps of the console page's main thread and of its
+engine worker (read over the DevTools protocol).
+
+| scenario | sent | delivered | lost | duplicated | bridge RSS | page heap | engine heap | p99 query latency |
+|---|---|---|---|---|---|---|---|---|
 ${table}
 `;
 mkdirSync(join(ROOT, 'docs'), { recursive: true });

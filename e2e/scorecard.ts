@@ -12,7 +12,11 @@ export interface ScenarioScore {
   delivered: number;
   lost: number;
   duplicated: number;
+  /** The bridge process's peak RSS. */
   peakMemoryMb?: number;
+  /** Peak JS heaps of the console page's main thread and of its engine worker. */
+  peakPageHeapMb?: number;
+  peakEngineHeapMb?: number;
   p99QueryMs?: number;
 }
 
@@ -25,7 +29,7 @@ export function score(
   scenario: string,
   expected: string[],
   rows: StoredResult[],
-  extra: Pick<ScenarioScore, 'peakMemoryMb' | 'p99QueryMs'> = {},
+  extra: Pick<ScenarioScore, 'peakMemoryMb' | 'peakPageHeapMb' | 'peakEngineHeapMb' | 'p99QueryMs'> = {},
   opts: { ignoreTime?: boolean } = {},
 ): ScenarioScore {
   const counts = new Map<string, number>();
