@@ -3,7 +3,7 @@ import type { FrameEvent } from './events.ts';
 import type { FrameToken } from './frame-reader.ts';
 import { MessageAssembler, type AssemblerSnapshot, type AssemblyOutcome } from './message-assembler.ts';
 import type { Output } from './output.ts';
-import type { AstmProfile } from './profile.ts';
+import { MAX_FRAME_ATTEMPTS, type AstmProfile } from './profile.ts';
 
 /**
  * The receiving side of one inbound session (after our ACK to the analyzer's ENQ, until EOT or
@@ -35,6 +35,13 @@ export class LinkReceiver {
   private active = false;
   private expected = 1;
   private lastAccepted = -1;
+  /**
+   * Frames refused since the last one accepted. A conforming sender gives a frame at most
+   * MAX_FRAME_ATTEMPTS tries, then ends with EOT (6.5.1.2); one that sends more is ignoring our
+   * NAKs, and eight refusals bring the frame number round, so a later frame would pass for the
+   * refused one. Past the limit every frame is refused until EOT.
+   */
+  private refusedInARow = 0;
   private idleDeadline = 0;
   private hold: Hold | null = null;
   /** Group keys already stored while the frame that closes them is still being retried. */
@@ -62,6 +69,7 @@ export class LinkReceiver {
     this.detected = framing === null;
     this.expected = 1;
     this.lastAccepted = -1;
+    this.refusedInARow = 0;
     this.idleDeadline = now + this.profile.timers.receiveIdleMs;
     this.hold = null;
     this.confirmed.clear();
@@ -88,6 +96,12 @@ export class LinkReceiver {
       repeat: repeat || undefined,
     };
     out.event(event);
+    if (this.refusedInARow >= MAX_FRAME_ATTEMPTS) {
+      return this.refuse(
+        `the analyzer sent another frame after ${this.refusedInARow} refused in a row, ignoring the NAKs; nothing more of this transmission is taken`,
+        token.frameNumber, now, out,
+      );
+    }
     if (token.problem !== null) return this.refuse(token.problem, token.frameNumber, now, out);
     if (!strict && this.detected && this.framing === 'simplified' && startsWithFrameNumber(token.text)) {
       return this.refuse(
@@ -181,6 +195,7 @@ export class LinkReceiver {
   }
 
   private accept(frameNumber: number, outcomes: AssemblyOutcome[], now: number, out: Output): void {
+    this.refusedInARow = 0;
     this.confirmed.clear();
     this.abandoned.clear();
     if (frameNumber >= 0) {
@@ -194,6 +209,7 @@ export class LinkReceiver {
   }
 
   private refuse(reason: string, frameNumber: number, now: number, out: Output): void {
+    this.refusedInARow++;
     out.event({ type: 'frame-rejected', reason: `${reason}; refused (NAK)`, ...(frameNumber >= 0 ? { frameNumber } : {}) });
     this.reply(NAK, now, out);
   }

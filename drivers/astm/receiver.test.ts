@@ -76,6 +76,28 @@ describe('frames', () => {
     expect(e.of('frame-rejected')[0]).toMatchObject({ frameNumber: 3, reason: 'frame 3 arrived when frame 2 was expected; refused (NAK)' });
   });
 
+  it('a sender that ignores NAKs gets nothing taken once 6 frames in a row were refused, not even the frame whose number comes round again (6.5.1.2)', () => {
+    // Nine records, one per frame: frames numbered 1..7, 0, 1, 2.
+    const records = ['H|\\^&', ...Array.from({ length: 8 }, (_, i) => `R|${i + 1}|^^^T${i}|${i}`), 'L|1|N'];
+    const frames = strictFramesOf(records).map((f) => Uint8Array.from(f));
+    frames[0][5] ^= 0x01;
+    const e = new Engine(new AstmSession());
+    e.receive(concat([Uint8Array.of(ENQ), ...frames, Uint8Array.of(EOT)]), 0);
+    expect(e.replies()).toBe('A' + 'N'.repeat(frames.length));
+    expect(e.stores()).toEqual([]);
+    expect(e.of('frame-rejected').at(-1)!.reason).toMatch(/after \d+ refused in a row, ignoring the NAKs/);
+  });
+
+  it('a frame refused 5 times and accepted on its 6th try is taken, and the count starts again', () => {
+    const frames = strictFramesOf(TWO_PATIENTS);
+    const bad = Uint8Array.from(frames[1]);
+    bad[5] ^= 0x01;
+    const e = new Engine(new AstmSession());
+    e.receive(concat([Uint8Array.of(ENQ), frames[0], bad, bad, bad, bad, bad, frames[1], bad.map((b, i) => (i === 1 ? frames[2][1] : b)), frames[2], ...frames.slice(3), Uint8Array.of(EOT)]), 0);
+    expect(e.replies()).toBe('AA' + 'NNNNN' + 'A' + 'N' + 'A'.repeat(frames.length - 2));
+    expect(e.stores().flatMap((s) => s.records).filter((r) => r.type === 'P')).toHaveLength(2);
+  });
+
   it('a frame longer than the profile allows is refused without holding it in memory', () => {
     const e = new Engine(new AstmSession({ maxFrameText: 100 }));
     e.receive([ENQ], 0);
