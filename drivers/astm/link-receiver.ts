@@ -42,6 +42,8 @@ export class LinkReceiver {
    * refused one. Past the limit every frame is refused until EOT.
    */
   private refusedInARow = 0;
+  /** An ENQ right after a refused frame was already taken for line noise once (see strayEnqIsNoise). */
+  private strayEnqSeen = false;
   private idleDeadline = 0;
   private hold: Hold | null = null;
   /** Group keys already stored while the frame that closes them is still being retried. */
@@ -70,11 +72,25 @@ export class LinkReceiver {
     this.expected = 1;
     this.lastAccepted = -1;
     this.refusedInARow = 0;
+    this.strayEnqSeen = false;
     this.idleDeadline = now + this.profile.timers.receiveIdleMs;
     this.hold = null;
     this.confirmed.clear();
     this.abandoned.clear();
     this.assembler.reset();
+  }
+
+  /**
+   * An ENQ inside a message. A sender whose frame was just refused must send that frame again,
+   * never ENQ; an ENQ then is most likely the line noise that damaged the frame, and taking it for
+   * a new session would drop the unstored records while its ACK passed for the frame's. So the
+   * first such ENQ is ignored; a second one (a sender that really started over after a lost EOT)
+   * restarts the session as any other mid-message ENQ does.
+   */
+  strayEnqIsNoise(): boolean {
+    if (this.refusedInARow === 0 || this.strayEnqSeen) return false;
+    this.strayEnqSeen = true;
+    return true;
   }
 
   deadline(): number | null {
@@ -196,6 +212,7 @@ export class LinkReceiver {
 
   private accept(frameNumber: number, outcomes: AssemblyOutcome[], now: number, out: Output): void {
     this.refusedInARow = 0;
+    this.strayEnqSeen = false;
     this.confirmed.clear();
     this.abandoned.clear();
     if (frameNumber >= 0) {

@@ -98,6 +98,27 @@ describe('frames', () => {
     expect(e.stores().flatMap((s) => s.records).filter((r) => r.type === 'P')).toHaveLength(2);
   });
 
+  it('an ENQ right after a refused frame is line noise: ignored, the resent frame taken, the message stored whole', () => {
+    const frames = strictFramesOf(TWO_PATIENTS);
+    const bad = Uint8Array.from(frames[2]);
+    bad[5] ^= 0x01;
+    const e = new Engine(new AstmSession());
+    e.receive(concat([Uint8Array.of(ENQ), frames[0], frames[1], bad, Uint8Array.of(ENQ), ...frames.slice(2), Uint8Array.of(EOT)]), 0);
+    expect(e.replies()).toBe('AAAN' + 'A'.repeat(frames.length - 2));
+    expect(e.of('frame-rejected').at(-1)!.reason).toContain('taken for line noise');
+    expect(e.stores().flatMap((s) => s.records).filter((r) => r.type === 'P')).toHaveLength(2);
+  });
+
+  it('a second ENQ after a refused frame starts a new session (the analyzer really started over)', () => {
+    const frames = strictFramesOf(TWO_PATIENTS);
+    const bad = Uint8Array.from(frames[2]);
+    bad[5] ^= 0x01;
+    const e = new Engine(new AstmSession());
+    e.receive(concat([Uint8Array.of(ENQ), frames[0], frames[1], bad, Uint8Array.of(ENQ), Uint8Array.of(ENQ)]), 0);
+    expect(e.replies()).toBe('AAANA');
+    expect(e.of('session-end').at(-1)).toMatchObject({ direction: 'in', reason: 'restarted' });
+  });
+
   it('a frame longer than the profile allows is refused without holding it in memory', () => {
     const e = new Engine(new AstmSession({ maxFrameText: 100 }));
     e.receive([ENQ], 0);

@@ -211,6 +211,8 @@ export class AstmSession {
         if (t.byte === EOT) {
           this.receiver.end('the analyzer ended the session (EOT) before its message was complete', out);
           this.inboundEnded('eot', out);
+        } else if (t.byte === ENQ && this.receiver.strayEnqIsNoise()) {
+          out.event({ type: 'frame-rejected', reason: 'an ENQ right after a refused frame was taken for line noise and ignored; the analyzer must send that frame again (a second ENQ starts a new session)' });
         } else if (t.byte === ENQ) {
           // The analyzer only asks for the line when it thinks it is neutral: our view of its
           // last session is stale (its EOT was lost). Waiting would only cost it a 15 s timeout.

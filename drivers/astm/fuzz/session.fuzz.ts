@@ -744,15 +744,14 @@ export const damagedFrameResent: FuzzTarget<DamagedFrameInput> = fuzzTarget({
 });
 
 /**
- * Open finding, replayed from the corpus only: line noise that leaves an ENQ right after a
- * damaged frame. The receiver NAKs the frame, takes the ENQ for a new session (dropping the
- * unstored records) and ACKs it; a conforming analyzer reads that ACK as the reply to its
- * resent frame, ends with EOT, and believes a message delivered that was dropped.
+ * Line noise that leaves an ENQ right after a damaged frame. Found open by fuzzing: the receiver
+ * NAKed the frame, took the ENQ for a new session (dropping the unstored records) and ACKed it; a
+ * conforming analyzer read that ACK as the reply to its resent frame and believed a dropped
+ * message delivered. Fixed: that ENQ is taken for noise (LinkReceiver.strayEnqIsNoise).
  */
 export const strayEnq: FuzzTarget<DamagedFrameInput> = fuzzTarget({
   name: 'astm-session.stray-enq',
-  runs: 0,
-  open: 'noise making an ENQ after a damaged frame restarts the session; its ACK passes for the frame\'s',
+  runs: 1_000,
   arbitrary: damagedFrameArb,
   check: (input) => resendDamaged(input, true),
 });

@@ -17,8 +17,29 @@ export function delimiterDefinition(d: Delimiters): string {
   return d.repeat + d.component + d.escape;
 }
 
+/** Punctuation a header may take for a delimiter it lacks, in order of preference. */
+const SPARE_DELIMITERS = ['\\', '^', '&', '~', '!', '`', '@', '#', '$', '%', '*', '+', '=', ':', ';', ',', '/', '?'];
+
+/**
+ * A header's definition is positional (repeat, component, escape), so a set missing one of them
+ * (`H^^…`: the field delimiter took the standard component one) cannot be written as it is: the
+ * rest would shift into its place. Such a set is completed with unused punctuation, which reads
+ * back the same, since the text never used the missing delimiter.
+ */
+function writableHeaderDelimiters(d: Delimiters): Delimiters {
+  if (d.repeat !== '' && d.component !== '' && d.escape !== '') return d;
+  const used = new Set([d.field, d.repeat, d.component, d.escape]);
+  const spare = () => {
+    const c = SPARE_DELIMITERS.find((x) => !used.has(x))!;
+    used.add(c);
+    return c;
+  };
+  return { field: d.field, repeat: d.repeat || spare(), component: d.component || spare(), escape: d.escape || spare() };
+}
+
 /** Encodes one record with `delimiters` (by default its own). */
 export function encodeRecord(record: AstmRecord, delimiters: Delimiters = record.delimiters): string {
+  if (record.type === 'H') delimiters = writableHeaderDelimiters(delimiters);
   const from = record.delimiters;
   const same = sameDelimiters(from, delimiters);
   const fields = record.fields.map((field, i) => {
