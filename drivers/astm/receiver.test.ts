@@ -21,6 +21,14 @@ const TWO_PATIENTS = [
   'L|1|N',
 ];
 
+/** TWO_PATIENTS's frames, a copy of the third whose checksum fails, and a fresh receiving engine. */
+function thirdFrameDamaged() {
+  const frames = strictFramesOf(TWO_PATIENTS);
+  const bad = Uint8Array.from(frames[2]);
+  bad[5] ^= 0x01;
+  return { frames, bad, e: new Engine(new AstmSession()) };
+}
+
 function later(): Engine {
   return new Engine(new AstmSession(), () => 'later');
 }
@@ -99,10 +107,7 @@ describe('frames', () => {
   });
 
   it('an ENQ right after a refused frame is line noise: ignored, the resent frame taken, the message stored whole', () => {
-    const frames = strictFramesOf(TWO_PATIENTS);
-    const bad = Uint8Array.from(frames[2]);
-    bad[5] ^= 0x01;
-    const e = new Engine(new AstmSession());
+    const { frames, bad, e } = thirdFrameDamaged();
     e.receive(concat([Uint8Array.of(ENQ), frames[0], frames[1], bad, Uint8Array.of(ENQ), ...frames.slice(2), Uint8Array.of(EOT)]), 0);
     expect(e.replies()).toBe('AAAN' + 'A'.repeat(frames.length - 2));
     expect(e.of('frame-rejected').at(-1)!.reason).toContain('taken for line noise');
@@ -110,10 +115,7 @@ describe('frames', () => {
   });
 
   it('a second ENQ after a refused frame starts a new session (the analyzer really started over)', () => {
-    const frames = strictFramesOf(TWO_PATIENTS);
-    const bad = Uint8Array.from(frames[2]);
-    bad[5] ^= 0x01;
-    const e = new Engine(new AstmSession());
+    const { frames, bad, e } = thirdFrameDamaged();
     e.receive(concat([Uint8Array.of(ENQ), frames[0], frames[1], bad, Uint8Array.of(ENQ), Uint8Array.of(ENQ)]), 0);
     expect(e.replies()).toBe('AAANA');
     expect(e.of('session-end').at(-1)).toMatchObject({ direction: 'in', reason: 'restarted' });
