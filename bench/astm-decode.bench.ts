@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { AstmSession } from '../drivers/astm/index.ts';
 import { strictFrames } from '../drivers/astm/frame-writer.ts';
+import { concat } from '../drivers/testing/bytes.ts';
 
 const ENQ = 0x05;
 const EOT = 0x04;
@@ -71,14 +72,7 @@ function syntheticStream(count: number): Uint8Array {
     ];
     parts.push(Uint8Array.of(ENQ), ...strictFrames(records.map(latin1), 240, false), Uint8Array.of(EOT));
   }
-  const total = parts.reduce((n, p) => n + p.length, 0);
-  const stream = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    stream.set(p, at);
-    at += p.length;
-  }
-  return stream;
+  return concat(parts);
 }
 
 function best(runs: () => Run, times: number): Run {

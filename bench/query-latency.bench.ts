@@ -100,42 +100,41 @@ function workOrdersServed(stack: Stack, ids: number[]): Promise<void> {
   });
 }
 
-async function sequentialVitros(stack: Stack): Promise<Row> {
-  const a = await VitrosAnalyzer.connect({ port: stack.ports.vitros });
+
+/** One analyzer asking `SEQUENTIAL` times in a row; `good` tells an order reply from a wrong one. */
+async function sequential<O, Good extends O & { latencyMs: number }>(scenario: string, wrongWord: string, ask: () => Promise<O>, good: (o: O) => o is Good): Promise<Row> {
   const latencies: number[] = [];
   let wrong = 0;
   const duringUpload: number[] = [];
   for (let i = 0; i < SEQUENTIAL; i++) {
-    const outcome = await a.query('B-ORDER');
-    if (outcome.kind !== 'order') wrong++;
+    const outcome = await ask();
+    if (!good(outcome)) wrong++;
     else {
       latencies.push(outcome.latencyMs);
       const end = performance.now();
       if (uploads.overlaps(end - outcome.latencyMs - 50, end)) duringUpload.push(outcome.latencyMs);
     }
   }
-  a.close();
   const sorted = latencies.sort((x, y) => x - y);
-  return { scenario: `VITROS (ASTM, strict frames), ${SEQUENTIAL} queries one after another, cloud answers at once`, latencies: sorted, answered: `${latencies.length} orders${wrong ? `, ${wrong} not an order` : ''}`, target: 'p99 < 50 ms', met: wrong === 0 && percentile(sorted, 99) < 50, duringUpload };
+  return { scenario, latencies: sorted, answered: `${latencies.length} orders${wrong ? `, ${wrong} ${wrongWord}` : ''}`, target: 'p99 < 50 ms', met: wrong === 0 && percentile(sorted, 99) < 50, duringUpload };
+}
+
+async function sequentialVitros(stack: Stack): Promise<Row> {
+  const a = await VitrosAnalyzer.connect({ port: stack.ports.vitros });
+  try {
+    return await sequential(`VITROS (ASTM, strict frames), ${SEQUENTIAL} queries one after another, cloud answers at once`, 'not an order', () => a.query('B-ORDER'), (o): o is Extract<typeof o, { kind: 'order' }> => o.kind === 'order');
+  } finally {
+    a.close();
+  }
 }
 
 async function sequentialDymind(stack: Stack): Promise<Row> {
   const a = await DymindAnalyzer.connect(stack.ports.dymind);
-  const latencies: number[] = [];
-  let wrong = 0;
-  const duringUpload: number[] = [];
-  for (let i = 0; i < SEQUENTIAL; i++) {
-    const outcome = await a.query('H-ORDER');
-    if (outcome.kind !== 'order' || outcome.problems.length > 0) wrong++;
-    else {
-      latencies.push(outcome.latencyMs);
-      const end = performance.now();
-      if (uploads.overlaps(end - outcome.latencyMs - 50, end)) duringUpload.push(outcome.latencyMs);
-    }
+  try {
+    return await sequential(`Dymind (HL7 ORM → ORR), ${SEQUENTIAL} queries one after another, cloud answers at once`, 'wrong', () => a.query('H-ORDER'), (o): o is Extract<typeof o, { kind: 'order' }> => o.kind === 'order' && o.problems.length === 0);
+  } finally {
+    a.close();
   }
-  a.close();
-  const sorted = latencies.sort((x, y) => x - y);
-  return { scenario: `Dymind (HL7 ORM → ORR), ${SEQUENTIAL} queries one after another, cloud answers at once`, latencies: sorted, answered: `${latencies.length} orders${wrong ? `, ${wrong} wrong` : ''}`, target: 'p99 < 50 ms', met: wrong === 0 && percentile(sorted, 99) < 50, duringUpload };
 }
 
 async function spreadSlowCloud(stack: Stack, page: Page, ports: number[]): Promise<Row> {

@@ -10,18 +10,8 @@ import { FRAME_OVERHEAD } from './frame-reader.ts';
 import { AstmSession } from './session.ts';
 import type { AstmProfileOptions } from './profile.ts';
 import { Engine, concat } from './testing/harness.ts';
-import { fixtureBytes, logBytes } from './testing/fixtures.ts';
-
-const STRICT_CAPTURES = [
-  'vitros3600_qc_result_rawwire.bin',
-  'vitros3600_results_with_M_records_rawwire.bin',
-  'vitros3600_result_lessthan_values_rawwire.bin',
-  'vitros3600_hostquery_Q_rawwire.bin',
-  'vitros3600_hostquery_abort_QA_LT_rawwire.bin',
-  'erba_xl1000_result_backtick_repeat_delim_rawwire.bin',
-  'erba_xl1000_result_NA_value_rawwire.bin',
-  'horiba_yumizen_h500_multiframe_rawwire.bin',
-];
+import { fixtureBytes, logBytes, STRICT_CAPTURES } from './testing/fixtures.ts';
+import { cutAt } from '../testing/bytes.ts';
 
 interface Decoded {
   replies: string;
@@ -33,18 +23,6 @@ function decode(pieces: Uint8Array[], options: AstmProfileOptions = {}): Decoded
   const e = new Engine(new AstmSession(options));
   for (const p of pieces) e.receive(p);
   return { replies: e.replies(), groups: e.stores().map((s) => s.rawTexts), messages: e.messages().length };
-}
-
-function cut(bytes: Uint8Array, offsets: number[]): Uint8Array[] {
-  const points = [...new Set(offsets.map((o) => o % (bytes.length + 1)))].sort((a, b) => a - b);
-  const pieces: Uint8Array[] = [];
-  let from = 0;
-  for (const p of points) {
-    pieces.push(bytes.subarray(from, p));
-    from = p;
-  }
-  pieces.push(bytes.subarray(from));
-  return pieces;
 }
 
 /** The frames of a raw-wire capture (ENQ … EOT), as they were sent. */
@@ -76,7 +54,7 @@ describe('checksummed framing', () => {
       expect(whole.messages).toBe(1);
       fc.assert(
         fc.property(fc.array(fc.nat(), { maxLength: 40 }), (offsets) => {
-          expect(decode(cut(capture, offsets))).toEqual(whole);
+          expect(decode(cutAt(capture, offsets))).toEqual(whole);
         }),
         RUNS,
       );
@@ -224,7 +202,7 @@ describe('simplified framing', () => {
     expect(whole.messages).toBe(26);
     fc.assert(
       fc.property(fc.array(fc.nat(), { maxLength: 200 }), (offsets) => {
-        expect(decode(cut(log, offsets))).toEqual(whole);
+        expect(decode(cutAt(log, offsets))).toEqual(whole);
       }),
       { numRuns: 40 },
     );

@@ -4,6 +4,7 @@ import { escapeHl7, DEFAULT_DELIMITERS } from './escape.ts';
 import { frameMllp, VT } from './mllp-framer.ts';
 import { parseHl7 } from './parse.ts';
 import { Hl7Session, type Hl7Event } from './session.ts';
+import { concat, cutAt } from '../testing/bytes.ts';
 
 const utf8 = new TextEncoder();
 
@@ -13,28 +14,6 @@ function message(i: number, value: string): string {
     `OBR|1||S${i}|01001^Automated Count^99MRC\r` +
     `OBX|1|ST|09001^Remark^99MRC||${escapeHl7(value, DEFAULT_DELIMITERS)}||||||F\r`
   );
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
-function cutsToChunks(wire: Uint8Array, cuts: number[]): Uint8Array[] {
-  const points = [...new Set(cuts.map((c) => c % (wire.length + 1)))].sort((a, b) => a - b);
-  const chunks: Uint8Array[] = [];
-  let from = 0;
-  for (const p of points) {
-    chunks.push(wire.subarray(from, p));
-    from = p;
-  }
-  chunks.push(wire.subarray(from));
-  return chunks;
 }
 
 /** An engine that stores everything at once: each message event is answered with stored(ok). */
@@ -72,7 +51,7 @@ describe('Hl7Session over random TCP segmentation', () => {
             parts.push(junk[i] ?? new Uint8Array(0));
             parts.push(frameMllp(utf8.encode(message(i, v))));
           });
-          const { messages, acks, other } = drive(new Hl7Session(), cutsToChunks(concat(parts), cuts));
+          const { messages, acks, other } = drive(new Hl7Session(), cutAt(concat(parts), cuts));
           const ids = values.map((_, i) => `M${i}`);
           expect(messages.map((m) => m.controlId)).toEqual(ids);
           expect(acks).toEqual(ids);
@@ -90,7 +69,7 @@ describe('Hl7Session over random TCP segmentation', () => {
       fc.property(fc.uint8Array({ maxLength: 3000 }), fc.array(fc.nat(), { maxLength: 20 }), fc.integer({ min: 128, max: 4096 }), (noise, cuts, limit) => {
         const session = new Hl7Session({ maxFrameBytes: limit });
         const good = frameMllp(utf8.encode('MSH|^~\\&|A|B|||1||ORU^R01|GOOD|P|2.3.1\r'));
-        const { messages, acks } = drive(session, [...cutsToChunks(noise, cuts), good]);
+        const { messages, acks } = drive(session, [...cutAt(noise, cuts), good]);
         expect(messages.at(-1)?.controlId).toBe('GOOD');
         expect(acks.at(-1)).toBe('GOOD');
       }),

@@ -63,22 +63,23 @@ export class CloudClient {
     this.held = null;
   }
 
-  private async request<T>(method: string, path: string, body?: unknown, timeoutMs = REQUEST_TIMEOUT_MS): Promise<T> {
+  /** Every call to the cloud: waits out a hold, signs in with the token, names a network failure. */
+  private async send(url: string | URL, init: RequestInit & { headers?: Record<string, string> } = {}): Promise<Response> {
     while (this.held) await this.held.released;
-    const headers: Record<string, string> = {};
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    if (this.token) headers[AUTH_HEADER] = this.token;
-    let res: Response;
     try {
-      res = await fetch(this.origin + API_PREFIX + path, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
+      return await fetch(url, { ...init, headers: { ...init.headers, ...(this.token ? { [AUTH_HEADER]: this.token } : {}) } });
     } catch (err) {
       throw new CloudError(`cloud unreachable: ${(err as Error).message}`, null);
     }
+  }
+
+  private async request<T>(method: string, path: string, body?: unknown, timeoutMs = REQUEST_TIMEOUT_MS): Promise<T> {
+    const res = await this.send(this.origin + API_PREFIX + path, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     if (!res.ok) {
       let reason = res.statusText;
       try {
@@ -159,13 +160,7 @@ export class CloudClient {
 
   /** A release's bytes as a stream: the executable is over 100 MB and is never held whole. */
   async bridgeReleaseBytes(url: string): Promise<ReadableStream<Uint8Array>> {
-    while (this.held) await this.held.released;
-    let res: Response;
-    try {
-      res = await fetch(new URL(url, this.origin), { headers: this.token ? { [AUTH_HEADER]: this.token } : {} });
-    } catch (err) {
-      throw new CloudError(`cloud unreachable: ${(err as Error).message}`, null);
-    }
+    const res = await this.send(new URL(url, this.origin));
     if (!res.ok || !res.body) throw new CloudError(`GET ${url}: ${res.status} ${res.statusText}`, res.status);
     return res.body;
   }

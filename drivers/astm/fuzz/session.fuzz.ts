@@ -20,8 +20,9 @@ import type { AstmEvent, FrameEvent } from '../events.ts';
 import { FRAME_OVERHEAD } from '../frame-reader.ts';
 import type { AstmProfileOptions, Charset } from '../profile.ts';
 import { AstmSession, type AstmOutput } from '../session.ts';
-import { fixtureBytes, logBytes } from '../testing/fixtures.ts';
+import { fixtureBytes, logBytes, STRICT_CAPTURES } from '../testing/fixtures.ts';
 import { fuzzTarget, type FuzzTarget } from '../../fuzz/fuzz-target.ts';
+import { concat, cutAt as cutBytes } from '../../testing/bytes.ts';
 
 // --- an independent reading of strict frames (not the reader's code) -----------------------
 
@@ -387,17 +388,6 @@ export interface Capture {
   strict: boolean;
 }
 
-const STRICT_CAPTURES = [
-  'vitros3600_qc_result_rawwire.bin',
-  'vitros3600_results_with_M_records_rawwire.bin',
-  'vitros3600_result_lessthan_values_rawwire.bin',
-  'vitros3600_hostquery_Q_rawwire.bin',
-  'vitros3600_hostquery_abort_QA_LT_rawwire.bin',
-  'erba_xl1000_result_backtick_repeat_delim_rawwire.bin',
-  'erba_xl1000_result_NA_value_rawwire.bin',
-  'horiba_yumizen_h500_multiframe_rawwire.bin',
-];
-
 let captures: Capture[] | null = null;
 
 /** The real captures: strict raw-wire recordings, and the start of the Maglumi (simplified) and Access 2 logs. */
@@ -436,16 +426,6 @@ const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
   fc.constant({ kind: 'none' as const }),
 );
 
-function joinBytes(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 export function mutate(bytes: Uint8Array, m: Mutation): Uint8Array {
   const n = bytes.length;
   const at = m.kind === 'none' ? 0 : m.at % (n + 1);
@@ -456,11 +436,11 @@ export function mutate(bytes: Uint8Array, m: Mutation): Uint8Array {
       if (n > 0) out[at % n] ^= m.xor;
       return out;
     }
-    case 'insert': return joinBytes(bytes.subarray(0, at), m.bytes, bytes.subarray(at));
-    case 'delete': return joinBytes(bytes.subarray(0, at), bytes.subarray(Math.min(n, at + m.length)));
+    case 'insert': return concat([bytes.subarray(0, at), m.bytes, bytes.subarray(at)]);
+    case 'delete': return concat([bytes.subarray(0, at), bytes.subarray(Math.min(n, at + m.length))]);
     case 'duplicate': {
       const piece = bytes.subarray(at, Math.min(n, at + m.length));
-      return joinBytes(bytes.subarray(0, at + piece.length), piece, bytes.subarray(at + piece.length));
+      return concat([bytes.subarray(0, at + piece.length), piece, bytes.subarray(at + piece.length)]);
     }
     case 'truncate': return bytes.slice(0, at);
   }
@@ -476,16 +456,9 @@ function forgesFrame(stream: Uint8Array, original: Uint8Array): boolean {
   return candidateFrames(stream).some((f) => isSoundStrictFrame(f, 64_000) && !known.has(Buffer.from(f).toString('latin1')));
 }
 
+/** The stream cut into the reads a socket might deliver (no empty read). */
 export function cutAt(bytes: Uint8Array, offsets: number[]): Uint8Array[] {
-  const points = [...new Set(offsets.map((o) => o % (bytes.length + 1)))].sort((a, b) => a - b);
-  const pieces: Uint8Array[] = [];
-  let from = 0;
-  for (const p of points) {
-    pieces.push(bytes.subarray(from, p));
-    from = p;
-  }
-  pieces.push(bytes.subarray(from));
-  return pieces.filter((p) => p.length > 0);
+  return cutBytes(bytes, offsets).filter((p) => p.length > 0);
 }
 
 const captureProfile = (charset: Charset): AstmProfileOptions & { maxFrameText: number; charset: Charset } => ({ framing: 'auto', charset, maxFrameText: 64_000 });

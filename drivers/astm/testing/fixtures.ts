@@ -7,6 +7,18 @@ import { fileURLToPath } from 'node:url';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 
+/** The raw-wire captures in strict framing (frame numbers and checksums): E1381 conformance inputs. */
+export const STRICT_CAPTURES = [
+  'vitros3600_qc_result_rawwire.bin',
+  'vitros3600_results_with_M_records_rawwire.bin',
+  'vitros3600_result_lessthan_values_rawwire.bin',
+  'vitros3600_hostquery_Q_rawwire.bin',
+  'vitros3600_hostquery_abort_QA_LT_rawwire.bin',
+  'erba_xl1000_result_backtick_repeat_delim_rawwire.bin',
+  'erba_xl1000_result_NA_value_rawwire.bin',
+  'horiba_yumizen_h500_multiframe_rawwire.bin',
+];
+
 export function fixtureBytes(name: string): Uint8Array {
   return new Uint8Array(readFileSync(FIXTURES + name));
 }

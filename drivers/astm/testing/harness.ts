@@ -2,10 +2,14 @@
  * Test-only: plays the engine around an AstmSession (confirms stores, keeps what was written
  * and every event) and the analyzer's side of the wire, with a fake clock.
  */
+import { concat } from '../../testing/bytes.ts';
 import { ACK, ENQ, EOT, NAK } from '../control.ts';
 import { strictFrames, simplifiedFrame } from '../frame-writer.ts';
 import type { AstmEvent, MessageEndEvent, StoreEvent } from '../events.ts';
 import type { AstmOutput, AstmSession } from '../session.ts';
+
+/** The drivers' shared byte concatenation, here too for the many tests that import the harness. */
+export { concat };
 
 /** How the test's engine answers a store event: true/false at once, or 'later' (the test calls stored). */
 export type Confirm = (e: StoreEvent) => boolean | 'later';
@@ -82,16 +86,6 @@ const CONTROL_LETTER: Record<number, string> = { [ACK]: 'A', [NAK]: 'N', [EOT]: 
 
 export function latin1(text: string): Uint8Array {
   return Uint8Array.from(text, (c) => c.charCodeAt(0));
-}
-
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    all.set(p, at);
-    at += p.length;
-  }
-  return all;
 }
 
 /** An analyzer's whole session for these records: ENQ, strict frames (one record per frame), EOT. */

@@ -17,6 +17,7 @@ import { extractOruResults } from '../oru-results.ts';
 import { Hl7ParseError, parseHl7, type Hl7Message } from '../parse.ts';
 import { Hl7Session, type Hl7Event } from '../session.ts';
 import { fuzzTarget, type FuzzTarget } from '../../fuzz/fuzz-target.ts';
+import { concat, cutAt } from '../../testing/bytes.ts';
 
 // --- real traffic --------------------------------------------------------------------------
 
@@ -56,7 +57,7 @@ const DECLARED = ['', 'ASCII', '8859/1', '8859/2', '8859/15', 'UNICODE', 'UNICOD
 /** A header declaring a charset (MSH-18), then any bytes: the decoders get what they were not made for. */
 const declaredBytes = fc
   .tuple(fc.constantFrom(...DECLARED), fc.constantFrom('ORU^R01', 'ORM^O01', 'QRY^Q02', 'ACK^R01'), hl7Bytes(200))
-  .map(([charset, type, rest]) => join([new TextEncoder().encode(`MSH|^~\\&|X|Y|||20250101||${type}|C1|P|2.3.1||||||${charset}\r`), rest]));
+  .map(([charset, type, rest]) => concat([new TextEncoder().encode(`MSH|^~\\&|X|Y|||20250101||${type}|C1|P|2.3.1||||||${charset}\r`), rest]));
 
 
 export type Hl7Mutation =
@@ -74,16 +75,6 @@ const mutationArb: fc.Arbitrary<Hl7Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
 );
 
-function join(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 export function mutateBytes(bytes: Uint8Array, m: Hl7Mutation): Uint8Array {
   const at = m.kind === 'none' ? 0 : m.at % (bytes.length + 1);
   switch (m.kind) {
@@ -93,8 +84,8 @@ export function mutateBytes(bytes: Uint8Array, m: Hl7Mutation): Uint8Array {
       if (out.length > 0) out[at % out.length] ^= m.xor;
       return out;
     }
-    case 'insert': return join([bytes.subarray(0, at), m.bytes, bytes.subarray(at)]);
-    case 'delete': return join([bytes.subarray(0, at), bytes.subarray(at + m.length)]);
+    case 'insert': return concat([bytes.subarray(0, at), m.bytes, bytes.subarray(at)]);
+    case 'delete': return concat([bytes.subarray(0, at), bytes.subarray(at + m.length)]);
     case 'truncate': return bytes.subarray(0, at);
   }
 }
@@ -111,7 +102,7 @@ export const pieceArb: fc.Arbitrary<Piece> = fc.oneof(
 /** `shortMessages`: each real message cut to its first 300 bytes, for targets that read only the framing. */
 export function streamOf(pieces: Piece[], shortMessages = false): Uint8Array {
   const all = hl7Messages();
-  return join(
+  return concat(
     pieces.map((p) => {
       if (p.kind === 'noise') return p.bytes;
       const whole = all[p.which % all.length];
@@ -119,18 +110,6 @@ export function streamOf(pieces: Piece[], shortMessages = false): Uint8Array {
       return p.framed ? mutateBytes(frameMllp(body), p.mutation) : frameMllp(mutateBytes(body, p.mutation));
     }),
   );
-}
-
-export function cutAt(bytes: Uint8Array, offsets: number[]): Uint8Array[] {
-  const points = [...new Set(offsets.map((o) => o % (bytes.length + 1)))].sort((a, b) => a - b);
-  const pieces: Uint8Array[] = [];
-  let from = 0;
-  for (const p of points) {
-    pieces.push(bytes.subarray(from, p));
-    from = p;
-  }
-  pieces.push(bytes.subarray(from));
-  return pieces;
 }
 
 // --- the framer against a reference --------------------------------------------------------
@@ -363,7 +342,7 @@ export const session: FuzzTarget<SessionInput> = fuzzTarget({
         }
         if (e.type === 'message') {
           // Nothing is delivered that was not sent, whole, between a VT and an FS.
-          const framed = join([Uint8Array.of(VT), e.raw, Uint8Array.of(FS)]);
+          const framed = concat([Uint8Array.of(VT), e.raw, Uint8Array.of(FS)]);
           if (indexOf(sent, framed) < 0) throw new Error(`${where}: delivered a message that was not sent between VT and FS`);
           if (e.raw.length > maxFrameBytes) throw new Error(`${where}: delivered a ${e.raw.length}-byte message over the ${maxFrameBytes}-byte limit`);
           if (e.answer !== 'none') open.push(e.storeId);
@@ -375,7 +354,7 @@ export const session: FuzzTarget<SessionInput> = fuzzTarget({
       switch (op.op) {
         case 'bytes': {
           const stream = streamOf(op.pieces);
-          sent = join([sent, stream]);
+          sent = concat([sent, stream]);
           for (const chunk of cutAt(stream, op.cuts)) {
             bytesIn += chunk.length;
             const buffer = Uint8Array.from(chunk);
